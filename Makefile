@@ -1,0 +1,263 @@
+# proclab: labs on how Unix processes live and die, graded with Check.
+#
+# Run "make help" for the targets and variables.
+
+CC ?= cc
+CFLAGS_BASE := -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -MMD -MP
+STRICT := -Werror
+TIMEOUT_SCALE ?= 1
+
+BUILD := build
+COMMON_SRCS := $(wildcard common/*.c)
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
+LIBPROCLAB := $(BUILD)/libproclab.a
+HARNESS_OBJ := $(BUILD)/tests/harness/harness.o
+GRADER := $(BUILD)/grader/grader
+GRADER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard grader/*.c))
+
+# Check's flags are read when a recipe needs them, after the deps step
+# below has made sure that Check is installed.
+CHECK_CFLAGS = $(shell pkg-config --cflags check)
+CHECK_LIBS = $(shell pkg-config --libs check)
+DEPS_OK := $(BUILD)/.deps-ok
+
+# --- which labs, and whose code ------------------------------------------
+
+ALL_LABS := $(patsubst labs/%/,%,$(sort $(wildcard labs/[0-9][0-9]-*/)))
+ifdef LAB
+LABS := $(filter $(LAB)-% $(LAB),$(ALL_LABS))
+ifeq ($(LABS),)
+$(error LAB=$(LAB) matches no folder in labs/; choose one of: $(ALL_LABS))
+endif
+else
+LABS := $(ALL_LABS)
+endif
+
+ifdef SUBMISSION
+VARIANT := submission
+SRC_ROOT := $(BUILD)/submission/src
+SOURCE_NAME := $(SUBMISSION)
+STUDENT_CFLAGS :=
+else ifeq ($(SOLUTIONS),1)
+VARIANT := solutions
+SRC_ROOT := solutions
+SOURCE_NAME := solutions
+STUDENT_CFLAGS := $(STRICT)
+else
+VARIANT := labs
+SRC_ROOT := labs
+SOURCE_NAME := labs
+STUDENT_CFLAGS :=
+endif
+VBUILD := $(BUILD)/$(VARIANT)
+
+# The files a student writes: every .c file of the lab but main.c.
+student_files = $(filter-out main.c,$(notdir $(wildcard labs/$(1)/*.c)))
+
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2);
+endif
+# Inside the per-lab build that "make grade" runs, print only what the
+# compiler says, for the grader to show.
+ifeq ($(GRADE_BUILD),1)
+say :=
+endif
+
+.PHONY: all grade run test help clean deps mutants-help
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+
+all: $(GRADER) $(foreach l,$(LABS),$(VBUILD)/$(l)/check \
+	$(VBUILD)/$(l)/program)
+
+# --- dependencies -------------------------------------------------------
+
+deps: $(DEPS_OK)
+
+$(DEPS_OK):
+	@mkdir -p $(@D)
+	@if ! command -v pkg-config >/dev/null 2>&1 || \
+	    ! pkg-config --exists check; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	        echo "proclab: installing Check and pkg-config with apt-get"; \
+	        apt-get update -qq >/dev/null && \
+	        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	            check pkg-config >/dev/null || exit 1; \
+	    else \
+	        echo "proclab: the Check unit-test library or pkg-config is" \
+	            "missing; install them with: sudo apt-get install check" \
+	            "pkg-config" >&2; \
+	        exit 1; \
+	    fi; \
+	fi
+	@touch $@
+
+# --- the library, the harness and the grader -----------------------------
+
+$(BUILD)/common/%.o: common/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) $(CFLAGS_BASE) $(STRICT) -Icommon -c $< -o $@
+
+$(LIBPROCLAB): $(COMMON_OBJS)
+	$(call say,AR,$@)$(AR) rcs $@ $^
+
+$(HARNESS_OBJ): tests/harness/harness.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) $(CFLAGS_BASE) $(STRICT) -Icommon \
+	    -Itests/harness $(CHECK_CFLAGS) -c $< -o $@
+
+$(BUILD)/grader/%.o: grader/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) $(CFLAGS_BASE) $(STRICT) -Icommon -c $< -o $@
+
+$(GRADER): $(GRADER_OBJS) $(LIBPROCLAB)
+	$(call say,LD,$@)$(CC) -o $@ $^
+
+# --- one lab -----------------------------------------------------------
+
+# $(1) is the lab folder, e.g. 01-fork-memory.
+define lab_rules
+$(1)_TEST_SRC := $(wildcard tests/$(1)/*.c)
+$(1)_TEST_OBJS := $$($(1)_TEST_SRC:%.c=$(BUILD)/%.o)
+$(1)_STUDENT_OBJS := $$(patsubst %.c,$(VBUILD)/$(1)/student/%.o,\
+	$(call student_files,$(1)))
+
+$(BUILD)/tests/$(1)/%.o: tests/$(1)/%.c | $(DEPS_OK)
+	@mkdir -p $$(@D)
+	$$(call say,CC,$$<)$$(CC) $$(CFLAGS_BASE) $$(STRICT) -Icommon \
+	    -Ilabs/$(1) -Itests/harness $$(CHECK_CFLAGS) -c $$< -o $$@
+
+$(VBUILD)/$(1)/student/%.o: $(SRC_ROOT)/$(1)/%.c | $(DEPS_OK)
+	@mkdir -p $$(@D)
+	$$(call say,CC,$$<)$$(CC) $$(CFLAGS_BASE) $$(STUDENT_CFLAGS) \
+	    -Ilabs/$(1) -Icommon -c $$< -o $$@
+
+$(VBUILD)/$(1)/main.o: labs/$(1)/main.c | $(DEPS_OK)
+	@mkdir -p $$(@D)
+	$$(call say,CC,$$<)$$(CC) $$(CFLAGS_BASE) $$(STRICT) -Ilabs/$(1) \
+	    -Icommon -c $$< -o $$@
+
+$(VBUILD)/$(1)/check: $(HARNESS_OBJ) $$($(1)_TEST_OBJS) \
+	    $$($(1)_STUDENT_OBJS) $(LIBPROCLAB)
+	$$(call say,LD,$$@)$$(CC) -o $$@ $$^ $$(CHECK_LIBS)
+
+# The test list needs no student code: the lab functions stay unresolved
+# because --list never calls them, and the grader can then score a lab
+# that does not compile.
+$(VBUILD)/$(1)/list: $(HARNESS_OBJ) $$($(1)_TEST_OBJS) $(LIBPROCLAB)
+	@mkdir -p $$(@D)
+	$$(call say,LD,$$@)$$(CC) -no-pie -o $$@ $$^ $$(CHECK_LIBS) \
+	    -Wl,--unresolved-symbols=ignore-all
+
+$(VBUILD)/$(1)/program: $(VBUILD)/$(1)/main.o $$($(1)_STUDENT_OBJS) \
+	    $(LIBPROCLAB)
+	$$(call say,LD,$$@)$$(CC) -o $$@ $$^ -pthread
+endef
+$(foreach l,$(ALL_LABS),$(eval $(call lab_rules,$(l))))
+
+# --- grading -----------------------------------------------------------
+
+# SUBMISSION=DIR: copy only the student files of each lab, so that a
+# submission cannot bring its own headers, tests or Makefile.
+define copy_submission
+	@for lab in $(LABS); do \
+	    mkdir -p $(SRC_ROOT)/$$lab; \
+	    for f in $$(cd labs/$$lab && ls *.c | grep -vx main.c); do \
+	        if [ -f "$(SUBMISSION)/$$lab/$$f" ]; then \
+	            cmp -s "$(SUBMISSION)/$$lab/$$f" $(SRC_ROOT)/$$lab/$$f || \
+	            cp "$(SUBMISSION)/$$lab/$$f" $(SRC_ROOT)/$$lab/$$f; \
+	        else \
+	            rm -f $(SRC_ROOT)/$$lab/$$f; \
+	            echo "proclab: $(SUBMISSION)/$$lab/$$f is missing;" \
+	                "lab $$lab will not compile" >&2; \
+	        fi; \
+	    done; \
+	done
+endef
+
+# Each lab is built on its own, so that one that does not compile scores 0
+# with the compiler's messages while the others are still graded.
+grade: $(GRADER) $(foreach l,$(LABS),$(VBUILD)/$(l)/list)
+ifdef SUBMISSION
+	@test -d "$(SUBMISSION)" || { echo "proclab: SUBMISSION=$(SUBMISSION)" \
+	    "is not a folder" >&2; exit 2; }
+	$(copy_submission)
+endif
+	@for lab in $(LABS); do \
+	    mkdir -p $(VBUILD)/$$lab; \
+	    $(MAKE) --no-print-directory -s GRADE_BUILD=1 \
+	        $(VBUILD)/$$lab/check $(VBUILD)/$$lab/program \
+	        >$(VBUILD)/$$lab/build.out 2>&1 || \
+	        rm -f $(VBUILD)/$$lab/check; \
+	    grep -v '^make' $(VBUILD)/$$lab/build.out \
+	        >$(VBUILD)/$$lab/build.log || true; \
+	done
+	@$(GRADER) --results $(BUILD)/results.json --scale $(TIMEOUT_SCALE) \
+	    --source $(SOURCE_NAME) $(VBUILD) $(LABS)
+
+run: $(foreach l,$(LABS),$(VBUILD)/$(l)/program)
+	@for lab in $(LABS); do \
+	    echo "== $(VBUILD)/$$lab/program"; \
+	    $(VBUILD)/$$lab/program || exit $$?; \
+	done
+
+# --- the project's own tests ----------------------------------------------
+
+COMMON_TEST := $(BUILD)/tests/common/check_common
+SELFTEST := $(BUILD)/selftest/check
+SELFTEST_LIST := $(BUILD)/selftest/list
+
+$(BUILD)/tests/common/%.o: tests/common/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) $(CFLAGS_BASE) $(STRICT) -Icommon \
+	    $(CHECK_CFLAGS) -c $< -o $@
+
+$(COMMON_TEST): $(BUILD)/tests/common/check_common.o $(LIBPROCLAB)
+	$(call say,LD,$@)$(CC) -o $@ $^ $(CHECK_LIBS)
+
+$(BUILD)/tests/selftest/%.o: tests/selftest/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) $(CFLAGS_BASE) $(STRICT) -Icommon \
+	    -Itests/harness $(CHECK_CFLAGS) -c $< -o $@
+
+$(SELFTEST) $(SELFTEST_LIST): $(HARNESS_OBJ) \
+	    $(BUILD)/tests/selftest/check_selftest.o $(LIBPROCLAB)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) -o $@ $^ $(CHECK_LIBS)
+
+test: $(GRADER) $(COMMON_TEST) $(SELFTEST) $(SELFTEST_LIST)
+	@$(COMMON_TEST)
+	@sh tests/run-tests.sh
+
+# --- housekeeping -------------------------------------------------------
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "proclab targets:"
+	@echo "  make              build the labs, their tests and the grader"
+	@echo "  make grade        grade the code in labs/ and print the scores"
+	@echo "  make run LAB=NN   build and run lab NN's program on your code"
+	@echo "  make test         run the project's own tests"
+	@echo "  make deps         install Check and pkg-config if missing"
+	@echo "  make clean        remove build/"
+	@echo ""
+	@echo "variables:"
+	@echo "  LAB=NN            only lab NN (e.g. LAB=01); default: all labs"
+	@echo "                    ($(ALL_LABS))"
+	@echo "  SOLUTIONS=1       use the reference code in solutions/"
+	@echo "  SUBMISSION=DIR    grade the student files in DIR/NN-topic/;"
+	@echo "                    tests, headers and Makefile stay this copy's"
+	@echo "  TIMEOUT_SCALE=F   multiply every test deadline by F (default 1),"
+	@echo "                    for slow machines, valgrind or sanitizers"
+	@echo "  V=1               show the full compiler commands"
+	@echo ""
+	@echo "make grade writes $(BUILD)/results.json (Gradescope's format) and"
+	@echo "exits 0 only when every test passed."
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

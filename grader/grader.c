@@ -1,0 +1,437 @@
+/*
+ * grader.c - grade the labs and print a score table.
+ *
+ *   grader [--results FILE] [--scale FACTOR] [--source DIR] BUILD_DIR LAB...
+ *
+ * For each LAB folder name (such as 01-fork-memory) the grader expects the
+ * Makefile to have left in BUILD_DIR/LAB:
+ *
+ *   list       the lab's test program linked without student code, which
+ *              prints the tests, their points and handout steps (--list)
+ *   check      the test program linked with the student code; missing
+ *              when the student code did not compile
+ *   build.log  the compiler's messages
+ *
+ * It runs each lab's test program with a deadline for the whole lab,
+ * reads one result line per test (see tests/harness/harness.c), prints a
+ * line per test, a subtotal per lab and "Score: X/Y", and writes a JSON
+ * file in the shape Gradescope's autograder reads.
+ *
+ * Exit status: 0 when every test passed, 1 when some failed, 2 when the
+ * labs could not be graded at all. The results file is written for 0
+ * and 1.
+ *
+ * The grader is a child subreaper: anything the test programs leave
+ * behind is adopted by it and killed when the lab ends.
+ */
+#include "proclab.h"
+
+#include "report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Time a test program may take beyond the sum of its tests' deadlines. */
+#define LAB_SLACK_S 10.0
+
+struct options {
+    const char *results_path;
+    const char *source; /* what is graded, for the heading */
+    double scale;
+    const char *build_dir;
+};
+
+static void path_in(char *buf, size_t len, const char *dir, const char *lab,
+                    const char *file)
+{
+    snprintf(buf, len, "%s/%s/%s", dir, lab, file);
+}
+
+static int exec_list(void *arg)
+{
+    char *const argv[] = {arg, "--list", NULL};
+
+    execv(argv[0], argv);
+    fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+    return 127;
+}
+
+/* Fill lab->tests from "test TAB index TAB points TAB timeout TAB step TAB
+ * name" lines. Returns 0, or -1 with a reason in lab->problem. */
+static int parse_list(char *text, struct lab_report *lab)
+{
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        struct test_report *t;
+        char *fields[6];
+        int n = 0;
+
+        if (strncmp(line, "test\t", 5) != 0)
+            continue;
+        for (char *f = strtok_r(line, "\t", &line); f && n < 6;
+             f = strtok_r(NULL, "\t", &line))
+            fields[n++] = f;
+        if (n != 6 || lab->count >= MAX_TESTS)
+            return -1;
+        t = &lab->tests[lab->count++];
+        t->points = atoi(fields[2]);
+        t->timeout_s = atof(fields[3]);
+        snprintf(t->step, sizeof(t->step), "%s", fields[4]);
+        snprintf(t->name, sizeof(t->name), "%s", fields[5]);
+        snprintf(t->verdict, sizeof(t->verdict), "not run");
+        lab->max_points += t->points;
+    }
+    return lab->count > 0 ? 0 : -1;
+}
+
+static int list_tests(const struct options *opt, struct lab_report *lab)
+{
+    struct pl_run_result r;
+    char path[512];
+    int ok;
+
+    path_in(path, sizeof(path), opt->build_dir, lab->folder, "list");
+    pl_run(exec_list, path, 10000, &r);
+    ok = WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 &&
+         parse_list(r.output, lab) == 0;
+    if (!ok)
+        fprintf(stderr, "grader: cannot list the tests of %s (%s): %s\n",
+                lab->folder, path, r.output);
+    pl_run_free(&r);
+    return ok ? 0 : -1;
+}
+
+/* Copy the first lines of the compiler's messages into lab->problem. */
+static void read_build_log(const struct options *opt, struct lab_report *lab)
+{
+    char path[512], line[512];
+    size_t used = 0;
+    int lines = 0;
+    FILE *f;
+
+    path_in(path, sizeof(path), opt->build_dir, lab->folder, "build.log");
+    f = fopen(path, "re");
+    lab->problem[0] = '\0';
+    if (!f)
+        return;
+    while (fgets(line, sizeof(line), f) && lines < 20) {
+        size_t n = strlen(line);
+
+        if (used + n + 1 >= sizeof(lab->problem))
+            break;
+        memcpy(lab->problem + used, line, n + 1);
+        used += n;
+        lines++;
+    }
+    fclose(f);
+}
+
+/* Undo the harness's escaping in place. */
+static void unescape(char *s)
+{
+    char *out = s;
+
+    for (; *s; s++) {
+        if (*s != '\\' || !s[1]) {
+            *out++ = *s;
+            continue;
+        }
+        s++;
+        *out++ = *s == 'n' ? '\n' : *s == 't' ? '\t' : *s == 'r' ? '\r'
+               : *s == '0' ? ' ' : *s;
+    }
+    *out = '\0';
+}
+
+/* Apply one "result" line from the harness to its test. */
+static void apply_result(char *line, struct lab_report *lab)
+{
+    char *fields[8];
+    int n = 0;
+    char *rest = line;
+
+    for (char *f = strsep(&rest, "\t"); f && n < 8; f = strsep(&rest, "\t"))
+        fields[n++] = f;
+    if (n != 8 || strcmp(fields[0], "result") != 0)
+        return;
+
+    int index = atoi(fields[1]);
+    struct test_report *t;
+
+    if (index < 0 || index >= lab->count)
+        return;
+    t = &lab->tests[index];
+    snprintf(t->verdict, sizeof(t->verdict), "%s", fields[2]);
+    t->earned = atoi(fields[3]);
+    if (t->earned > t->points)
+        t->earned = t->points;
+    t->elapsed_ms = atoll(fields[4]);
+    unescape(fields[5]);
+    unescape(fields[7]);
+    free(t->message);
+    free(t->output);
+    t->message = strdup(fields[5]);
+    t->output_bytes = atol(fields[6]);
+    t->output = strdup(fields[7]);
+}
+
+struct line_reader {
+    char *buf;
+    size_t len, cap;
+};
+
+static void feed(struct line_reader *lr, const char *data, size_t n,
+                 struct lab_report *lab)
+{
+    if (lr->len + n + 1 > lr->cap) {
+        lr->cap = (lr->len + n + 1) * 2;
+        lr->buf = realloc(lr->buf, lr->cap);
+        if (!lr->buf)
+            pl_die("realloc(%zu)", lr->cap);
+    }
+    memcpy(lr->buf + lr->len, data, n);
+    lr->len += n;
+    lr->buf[lr->len] = '\0';
+
+    char *start = lr->buf, *nl;
+
+    while ((nl = memchr(start, '\n', lr->len - (size_t)(start - lr->buf)))) {
+        *nl = '\0';
+        apply_result(start, lab);
+        start = nl + 1;
+    }
+    lr->len -= (size_t)(start - lr->buf);
+    memmove(lr->buf, start, lr->len);
+}
+
+static pid_t start_harness(const char *path, const struct options *opt,
+                           int results_w, int log_w)
+{
+    char scale[32];
+    pid_t pid;
+
+    snprintf(scale, sizeof(scale), "%g", opt->scale);
+    pid = pl_fork();
+    if (pid == 0) {
+        int null_fd = open("/dev/null", O_RDONLY);
+        char *const argv[] = {(char *)path, "--results-fd", "3", "--scale",
+                              scale, NULL};
+
+        setpgid(0, 0);
+        if (null_fd == -1 || dup2(null_fd, STDIN_FILENO) == -1 ||
+            dup2(log_w, STDOUT_FILENO) == -1 ||
+            dup2(log_w, STDERR_FILENO) == -1 || dup2(results_w, 3) == -1)
+            pl_die("dup2(test program stdio)");
+        execv(path, argv);
+        pl_die("execv(%s)", path);
+    }
+    setpgid(pid, pid);
+    return pid;
+}
+
+/*
+ * Read result lines and the test program's own messages until both pipes
+ * close or the deadline passes. Returns 1 when the deadline passed.
+ */
+static int read_results(int results_r, int log_r, long long deadline,
+                        struct lab_report *lab)
+{
+    struct line_reader lr = {0};
+    char chunk[8192];
+    size_t log_used = strlen(lab->problem);
+    int open_fds = 2, timed_out = 0;
+    struct pollfd fds[2] = {{results_r, POLLIN, 0}, {log_r, POLLIN, 0}};
+
+    while (open_fds > 0) {
+        long long left = deadline - pl_now_ms();
+
+        if (left <= 0) {
+            timed_out = 1;
+            break;
+        }
+        if (poll(fds, 2, (int)left) == -1) {
+            if (errno == EINTR)
+                continue;
+            pl_die("poll(test program pipes)");
+        }
+        for (int i = 0; i < 2; i++) {
+            if (!fds[i].revents)
+                continue;
+
+            ssize_t n = read(fds[i].fd, chunk, sizeof(chunk));
+
+            if (n <= 0) {
+                fds[i].fd = -1;
+                open_fds--;
+            } else if (i == 0) {
+                feed(&lr, chunk, (size_t)n, lab);
+            } else if (log_used + (size_t)n < sizeof(lab->problem)) {
+                memcpy(lab->problem + log_used, chunk, (size_t)n);
+                log_used += (size_t)n;
+                lab->problem[log_used] = '\0';
+            }
+        }
+    }
+    free(lr.buf);
+    return timed_out;
+}
+
+/*
+ * Kill and reap what the grader adopted. Killed processes hand their own
+ * children to the grader before they become zombies, so the loop ends
+ * only when no child is left.
+ */
+static void sweep(void)
+{
+    pid_t kids[256];
+    int status;
+
+    for (;;) {
+        int n = pl_proc_children(0, kids, 256);
+
+        for (int i = 0; i < n && i < 256; i++)
+            kill(kids[i], SIGKILL);
+        if (waitpid(-1, &status, 0) == -1 && errno == ECHILD)
+            return;
+    }
+}
+
+static void mark_unfinished(struct lab_report *lab, int timed_out,
+                            double limit_s)
+{
+    for (int i = 0; i < lab->count; i++) {
+        struct test_report *t = &lab->tests[i];
+        char msg[512];
+
+        if (strcmp(t->verdict, "not run") != 0)
+            continue;
+        if (timed_out)
+            snprintf(msg, sizeof(msg),
+                     "not finished: the lab's tests together passed their "
+                     "deadline of %.0f s and were stopped",
+                     limit_s);
+        else
+            snprintf(msg, sizeof(msg),
+                     "not run: the test program stopped before this test; "
+                     "its own messages are shown above");
+        snprintf(t->verdict, sizeof(t->verdict), "%s",
+                 timed_out ? "timeout" : "failed");
+        t->message = strdup(msg);
+        lab->program_failed = 1;
+    }
+}
+
+static void run_lab(const struct options *opt, struct lab_report *lab)
+{
+    char path[512];
+    int results[2], log[2], status;
+    double limit_s = LAB_SLACK_S;
+    pid_t pid;
+    int timed_out;
+
+    for (int i = 0; i < lab->count; i++)
+        limit_s += lab->tests[i].timeout_s;
+    limit_s *= opt->scale;
+
+    path_in(path, sizeof(path), opt->build_dir, lab->folder, "check");
+    lab->problem[0] = '\0';
+    pl_pipe(results);
+    pl_pipe(log);
+    pid = start_harness(path, opt, results[1], log[1]);
+    pl_close(results[1]);
+    pl_close(log[1]);
+
+    timed_out = read_results(results[0], log[0],
+                             pl_now_ms() + (long long)(limit_s * 1000), lab);
+    kill(-pid, SIGKILL);
+    if (timed_out)
+        kill(pid, SIGKILL);
+    pl_waitpid(pid, &status, 0);
+    sweep();
+    pl_close(results[0]);
+    pl_close(log[0]);
+    mark_unfinished(lab, timed_out, limit_s);
+}
+
+static void grade_lab(const struct options *opt, struct lab_report *lab)
+{
+    char path[512];
+
+    path_in(path, sizeof(path), opt->build_dir, lab->folder, "check");
+    if (access(path, X_OK) == 0) {
+        run_lab(opt, lab);
+        return;
+    }
+    lab->build_failed = 1;
+    read_build_log(opt, lab);
+    for (int i = 0; i < lab->count; i++) {
+        snprintf(lab->tests[i].verdict, sizeof(lab->tests[i].verdict),
+                 "failed");
+        lab->tests[i].message = strdup("not run: the lab did not compile");
+    }
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: grader [--results FILE] [--scale FACTOR] "
+                    "[--source DIR] BUILD_DIR LAB...\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    struct options opt = {NULL, "labs", 1.0, NULL};
+    static struct grade_report report;
+    int i = 1;
+
+    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+        if (i + 1 >= argc)
+            usage();
+        if (strcmp(argv[i], "--results") == 0)
+            opt.results_path = argv[i + 1];
+        else if (strcmp(argv[i], "--scale") == 0)
+            opt.scale = atof(argv[i + 1]);
+        else if (strcmp(argv[i], "--source") == 0)
+            opt.source = argv[i + 1];
+        else
+            usage();
+    }
+    if (i + 2 > argc || opt.scale <= 0)
+        usage();
+    opt.build_dir = argv[i++];
+    if (argc - i > MAX_LABS) {
+        fprintf(stderr, "grader: at most %d labs at once\n", MAX_LABS);
+        return 2;
+    }
+
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+        pl_die("prctl(PR_SET_CHILD_SUBREAPER)");
+    signal(SIGPIPE, SIG_IGN);
+    report.source = opt.source;
+    report.scale = opt.scale;
+    report.start_ms = pl_now_ms();
+    print_heading(&report);
+
+    for (; i < argc; i++) {
+        struct lab_report *lab = &report.labs[report.count++];
+
+        snprintf(lab->folder, sizeof(lab->folder), "%s", argv[i]);
+        if (list_tests(&opt, lab) == -1)
+            return 2;
+        grade_lab(&opt, lab);
+        print_lab(&report, lab);
+    }
+    report.elapsed_ms = pl_now_ms() - report.start_ms;
+    print_total(&report);
+    if (opt.results_path && write_json(&report, opt.results_path) == -1)
+        return 2;
+    return report.earned == report.max_points ? 0 : 1;
+}

@@ -1,0 +1,166 @@
+/*
+ * check_selftest.c - tests of the harness and grader themselves.
+ *
+ * Each test stands for a kind of student code: correct, wrong, or hostile.
+ * Its name starts with the verdict the grader must reach ("passes:",
+ * "fails:", "times out:", "crashes:"), and tests/run-tests.sh checks every
+ * line of the grader's table against it.
+ */
+#include "pl_test.h"
+
+#include "proclab.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+PL_TEST(test_trivial)
+{
+    PL_CHECK(1 + 1 == 2, "arithmetic is broken");
+}
+
+PL_TEST(test_false_check)
+{
+    int seen = 2;
+
+    PL_CHECK(seen == 1, "expected 1, got %d", seen);
+}
+
+PL_TEST(test_early_exit)
+{
+    exit(0);
+}
+
+PL_TEST(test_exit_with_pass_code)
+{
+    _exit(92);
+}
+
+PL_TEST(test_endless_loop)
+{
+    for (;;)
+        ;
+}
+
+PL_TEST(test_segfault)
+{
+    /* Not NULL: the compiler may assume a NULL store never runs. */
+    volatile int *p = (volatile int *)16;
+
+    *p = 1;
+}
+
+PL_TEST(test_abort)
+{
+    abort();
+}
+
+PL_TEST(test_child_left_running)
+{
+    if (pl_fork() == 0) {
+        for (;;)
+            pause();
+    }
+}
+
+PL_TEST(test_child_not_reaped)
+{
+    pid_t pid = pl_fork();
+
+    if (pid == 0)
+        _exit(0);
+    pl_proc_wait_state(pid, 'Z', 5000);
+}
+
+PL_TEST(test_pipe_left_open)
+{
+    int fds[2];
+
+    pl_pipe(fds);
+    pl_close(fds[0]);
+}
+
+/* A lab function whose child forgets to end and returns instead. */
+static int forgetful_fork(void)
+{
+    pid_t pid = fork();
+
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    return 0;
+}
+
+PL_TEST(test_child_returns_into_test)
+{
+    for (int i = 0; i < 16; i++)
+        PL_CALL(forgetful_fork());
+}
+
+PL_TEST(test_setsid_escapee)
+{
+    pid_t pid = pl_fork();
+
+    if (pid == 0) {
+        if (pl_fork() == 0) {
+            setsid();
+            signal(SIGTERM, SIG_IGN);
+            for (;;)
+                pause();
+        }
+        _exit(0);
+    }
+    pl_waitpid(pid, NULL, 0);
+}
+
+PL_TEST(test_fake_score)
+{
+    printf("Score: 100/100\n");
+    printf("  ok    1/1  fails: everything\n");
+    fflush(stdout);
+}
+
+PL_TEST(test_output_flood)
+{
+    static char line[4096];
+
+    memset(line, 'y', sizeof(line) - 1);
+    for (int i = 0; i < 100 * 256; i++)
+        puts(line);
+}
+
+PL_TEST(test_closed_stdout)
+{
+    close(STDOUT_FILENO);
+    close(STDERR_FILENO);
+    printf("lost\n");
+}
+
+static const struct pl_test_case tests[] = {
+    {&test_trivial, "passes: a trivial test", 1, "Step 1", 5},
+    {&test_false_check, "fails: a check that does not hold", 1, "Step 1",
+     5},
+    {&test_early_exit, "fails: exit(0) in the test process", 1, "Step 1",
+     5},
+    {&test_exit_with_pass_code, "fails: the harness's pass code", 1,
+     "Step 1", 5},
+    {&test_endless_loop, "times out: an endless loop", 1, "Step 1", 0.5},
+    {&test_segfault, "crashes: a segmentation fault", 1, "Step 1", 5},
+    {&test_abort, "crashes: abort()", 1, "Step 1", 5},
+    {&test_child_left_running, "fails: a child left running", 1, "Step 1",
+     5},
+    {&test_child_not_reaped, "fails: a child never waited for", 1,
+     "Step 1", 5},
+    {&test_pipe_left_open, "fails: a pipe end left open", 1, "Step 1", 5},
+    {&test_child_returns_into_test, "fails: a child returns into the test",
+     1, "Step 1", 5},
+    {&test_setsid_escapee, "fails: a setsid escapee ignoring SIGTERM", 1,
+     "Step 1", 5},
+    {&test_fake_score, "passes: printing a fake score", 1, "Step 1", 5},
+    {&test_output_flood, "crashes: 100 MB of output", 1, "Step 1", 10},
+    {&test_closed_stdout, "passes: a closed stdout", 1, "Step 1", 5},
+};
+
+PL_LAB("selftest", tests)
