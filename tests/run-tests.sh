@@ -1,0 +1,173 @@
+#!/bin/sh
+# run-tests.sh - the project's own tests of the grader and the labs.
+#
+# Run by "make test" after the common/ unit tests. Each check prints one
+# line, "ok" or "FAIL", and the script ends with "N passed, N failed" and
+# a non-zero status when anything failed.
+
+set -u
+MAKE=${MAKE:-make}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/proclab-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT INT TERM
+passed=0
+failed=0
+
+ok() {
+    passed=$((passed + 1))
+    echo "ok    $1"
+}
+
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL  $1"
+    [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/      /'
+    return 0
+}
+
+# check NAME COMMAND...: run COMMAND, pass when it succeeds.
+check() {
+    name=$1
+    shift
+    if "$@"; then ok "$name"; else fail "$name"; fi
+}
+
+ipc_objects() {
+    ls -A /dev/shm /dev/mqueue 2>/dev/null | sort
+}
+
+# Processes whose program lives in this build tree.
+leftover_processes() {
+    build=$(cd build && pwd -P)
+    for exe in /proc/[0-9]*/exe; do
+        target=$(readlink "$exe" 2>/dev/null) || continue
+        case $target in
+        "$build"/*) echo "${exe%/exe} $target" ;;
+        esac
+    done
+}
+
+json_number() {
+    grep -o "\"$1\": [0-9]*" "$2" | head -n 1 | sed 's/.*: //'
+}
+
+ipc_before=$(ipc_objects)
+
+# --- the grader against hostile and broken test bodies -------------------
+
+./build/grader/grader --results "$TMP/selftest.json" build selftest \
+    >"$TMP/selftest.out" 2>&1
+status=$?
+check "grader exits 1 when some selftest tests fail" [ "$status" -eq 1 ]
+
+# Every test's name starts with the verdict the grader must reach.
+while IFS= read -r line; do
+    case $line in
+    "  ok "*"passes:"* | "  FAIL "*"fails:"* | "  FAIL "*"times out:"* | \
+        "  FAIL "*"crashes:"*)
+        ok "verdict of${line#*/1  }" ;;
+    "  ok "* | "  FAIL "*)
+        fail "verdict of${line#*/1  }" "$line" ;;
+    esac
+done <"$TMP/selftest.out"
+
+expect_message() {
+    if grep -qF -- "$2" "$TMP/selftest.out"; then
+        ok "message for $1"
+    else
+        fail "message for $1" "expected the text: $2"
+    fi
+}
+expect_message "a false check" "expected 1, got 2 (checked at"
+expect_message "exit(0)" "ended with exit code 0 before the test finished"
+expect_message "a timeout" "did not finish in 0.5 s"
+expect_message "a crash" "killed by SIGSEGV (signal 11"
+expect_message "abort()" "killed by SIGABRT"
+expect_message "a child left running" "was still running when the test"
+expect_message "a zombie" "still a zombie"
+expect_message "an open pipe" "(pipe:["
+expect_message "a stray child" "returned from it and went on running"
+expect_message "an escapee" "still running after the test and was killed"
+expect_message "a flood" "SIGXFSZ"
+expect_message "printed output" "        | Score: 100/100"
+# One point for each test named "passes:", none for the others.
+expected=$(grep -c '{&test_[a-z_]*, "passes:' tests/selftest/check_selftest.c)
+total=$(grep -c '^    {&test_' tests/selftest/check_selftest.c)
+check "the last line is the grader's score" \
+    [ "$(tail -n 1 "$TMP/selftest.out")" = "Score: $expected/$total" ]
+check "results.json has the selftest score" \
+    [ "$(json_number score "$TMP/selftest.json")" = "$expected" ]
+
+# --- the reference solutions score full marks ------------------------------
+
+$MAKE --no-print-directory grade SOLUTIONS=1 >"$TMP/solutions.out" 2>&1
+status=$?
+score=$(json_number score build/results.json)
+max=$(json_number max_score build/results.json)
+check "make grade SOLUTIONS=1 exits 0" [ "$status" -eq 0 ]
+check "solutions have points to earn ($max)" [ "${max:-0}" -gt 0 ]
+check "solutions score full marks ($score/$max)" \
+    [ "${score:-none}" = "${max:-0}" ]
+[ "$status" -eq 0 ] || cat "$TMP/solutions.out"
+
+# --- the starter code scores less, in bounded time ---------------------------
+
+labs=$(cd labs && ls -d [0-9][0-9]-*)
+start=$(date +%s)
+$MAKE --no-print-directory grade >"$TMP/starter.out" 2>&1
+make_status=$?
+elapsed=$(($(date +%s) - start))
+score=$(json_number score build/results.json)
+check "make grade on the starter fails" [ "$make_status" -ne 0 ]
+check "the starter scores below full marks ($score/$max)" \
+    [ "${score:-99999}" -lt "$max" ]
+# shellcheck disable=SC2086 # one argument per lab
+./build/grader/grader build/labs $labs >/dev/null 2>&1
+check "the grader exits 1, not 2, on the starter" [ $? -eq 1 ]
+check "the starter is graded within 120 s (took $elapsed s)" \
+    [ "$elapsed" -lt 120 ]
+check "every failing starter test says where to look" \
+    [ "$(grep -c '^  FAIL' "$TMP/starter.out")" = \
+      "$(grep -c 'Where to look:' "$TMP/starter.out")" ]
+
+# --- a submission folder --------------------------------------------------
+
+mkdir -p "$TMP/submission"
+cp -r labs/. "$TMP/submission/"
+for lab in $(cd solutions && ls); do
+    cp solutions/"$lab"/*.c "$TMP/submission/$lab/"
+done
+# A header of its own must not change what the tests see.
+for lab in $labs; do
+    for h in labs/"$lab"/*.h; do
+        echo '#error "a submission header was used"' \
+            >"$TMP/submission/$lab/$(basename "$h")"
+    done
+done
+$MAKE --no-print-directory grade SUBMISSION="$TMP/submission" \
+    >"$TMP/submission.out" 2>&1
+check "a submission with the solutions scores full marks" \
+    [ "$(json_number score build/results.json)" = "$max" ]
+
+first_lab=$(echo "$labs" | head -n 1)
+for f in "$TMP/submission/$first_lab"/*.c; do
+    case $f in */main.c) ;; *) echo "this is not C" >>"$f" ;; esac
+done
+$MAKE --no-print-directory grade SUBMISSION="$TMP/submission" \
+    >"$TMP/broken.out" 2>&1
+status=$?
+check "a lab that does not compile fails the grade" [ "$status" -ne 0 ]
+check "a lab that does not compile shows the compiler's errors" \
+    grep -q "did not compile" "$TMP/broken.out"
+check "a lab that does not compile scores 0 for that lab" \
+    grep -q "subtotal $first_lab: 0/" "$TMP/broken.out"
+
+# --- nothing is left behind ------------------------------------------------
+
+left=$(leftover_processes)
+check "no process from build/ is left running" [ -z "$left" ]
+[ -z "$left" ] || echo "$left"
+check "no /dev/shm or /dev/mqueue object is left" \
+    [ "$(ipc_objects)" = "$ipc_before" ]
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
