@@ -160,6 +160,11 @@ static void apply_result(char *line, struct lab_report *lab)
 
     for (char *f = strsep(&rest, "\t"); f && n < 8; f = strsep(&rest, "\t"))
         fields[n++] = f;
+    if (n == 2 && strcmp(fields[0], "containment") == 0) {
+        snprintf(lab->containment, sizeof(lab->containment), "%s",
+                 fields[1]);
+        return;
+    }
     if (n != 8 || strcmp(fields[0], "result") != 0)
         return;
 

@@ -94,6 +94,8 @@ static void print_test(const struct lab_report *lab,
 void print_lab(struct grade_report *r, struct lab_report *lab)
 {
     printf("%s\n", lab->folder);
+    if (*lab->containment)
+        printf("  (%s)\n", lab->containment);
     if (lab->build_failed) {
         printf("  The lab did not compile, so none of its tests ran."
                " The compiler said:\n");

@@ -29,6 +29,7 @@ struct lab_report {
     int build_failed;   /* the student code did not compile */
     int program_failed; /* the test program stopped before some tests */
     char problem[8192]; /* compiler or test-program messages */
+    char containment[256]; /* limits the test program set, in words */
 };
 
 struct grade_report {

@@ -24,8 +24,11 @@
 
 #include "proclab.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,6 +37,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +52,8 @@ extern const struct pl_lab pl_lab;
 #define OUTPUT_SHOWN (8 * 1024)
 /* A test that prints more than this is killed by SIGXFSZ. */
 #define OUTPUT_LIMIT (8L * 1024 * 1024)
+/* Processes a test may have at once beyond those its user already has. */
+#define PROCESS_ALLOWANCE 256
 #define MAX_FDS 256
 #define MAX_ALLOWED_FDS 16
 
@@ -65,6 +71,11 @@ static struct shared_state *shared;
 static const struct pl_test_case *current;
 static double scale = 1.0;
 static int results_fd = -1;
+/* Who runs the tests and how many processes they may have: set in main. */
+static uid_t test_uid;
+static gid_t test_gid;
+static int drop_root;
+static rlim_t process_limit;
 static int saved_stdout = -1;
 static int saved_stderr = -1;
 
@@ -87,12 +98,31 @@ void pl_test_allow_fd(int fd)
 
 /* --- inside the test process ------------------------------------------ */
 
+/*
+ * Root may fork without limit, because RLIMIT_NPROC does not bind it, so
+ * a test started as root runs as an unprivileged user instead. The
+ * process stays dumpable, so that it can still read its own /proc files.
+ */
+static void limit_processes(void)
+{
+    struct rlimit nproc = {process_limit, process_limit};
+
+    if (drop_root &&
+        (setgroups(0, NULL) == -1 || setresgid(test_gid, test_gid, test_gid)
+         == -1 || setresuid(test_uid, test_uid, test_uid) == -1))
+        pl_die("dropping root for the test (uid %d)", (int)test_uid);
+    prctl(PR_SET_DUMPABLE, 1);
+    if (setrlimit(RLIMIT_NPROC, &nproc) == -1)
+        pl_die("setrlimit(RLIMIT_NPROC, %lu)", (unsigned long)process_limit);
+}
+
 void pl_test_begin(void)
 {
     struct rlimit fsize = {OUTPUT_LIMIT, OUTPUT_LIMIT};
     struct rlimit core = {0, 0};
 
     shared->test_pid = getpid();
+    limit_processes();
 
     /* Lab code must not reach the grader: not its results, not its
      * terminal. */
@@ -454,6 +484,55 @@ static void clear_check_environment(void)
         unsetenv(names[i]);
 }
 
+/* Count the processes whose /proc entry belongs to uid. */
+static int count_processes_of(uid_t uid)
+{
+    struct dirent *e;
+    DIR *d = opendir("/proc");
+    int count = 0;
+
+    if (!d)
+        pl_die("opendir(/proc)");
+    while ((e = readdir(d)) != NULL) {
+        char path[300];
+        struct stat st;
+
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s", e->d_name);
+        if (stat(path, &st) == 0 && st.st_uid == uid)
+            count++;
+    }
+    closedir(d);
+    return count;
+}
+
+/*
+ * Choose who runs the tests and how many processes they may create, and
+ * tell the grader, which prints it.
+ */
+static void choose_containment(FILE *results)
+{
+    struct passwd *pw;
+
+    test_uid = getuid();
+    test_gid = getgid();
+    if (geteuid() == 0) {
+        pw = getpwnam("nobody");
+        test_uid = pw ? pw->pw_uid : 65534;
+        test_gid = pw ? pw->pw_gid : 65534;
+        drop_root = 1;
+    }
+    process_limit =
+        (rlim_t)count_processes_of(test_uid) + PROCESS_ALLOWANCE;
+    fprintf(results,
+            "containment\ttests run as uid %d with at most %d processes "
+            "more than that user already has (RLIMIT_NPROC)%s\n",
+            (int)test_uid, PROCESS_ALLOWANCE,
+            drop_root ? ", since root would not be limited" : "");
+    fflush(results);
+}
+
 static void usage(const char *prog)
 {
     fprintf(stderr,
@@ -502,6 +581,7 @@ int main(int argc, char **argv)
     if (!results)
         pl_die("fdopen(results fd=%d)", results_fd);
 
+    choose_containment(results);
     for (int i = 0; i < pl_lab.count; i++)
         if (only < 0 || only == i)
             run_one(i, results);

@@ -115,6 +115,12 @@ PL_TEST(test_setsid_escapee)
     pl_waitpid(pid, NULL, 0);
 }
 
+PL_TEST(test_fork_bomb)
+{
+    for (;;)
+        fork();
+}
+
 PL_TEST(test_fake_score)
 {
     printf("Score: 100/100\n");
@@ -158,6 +164,7 @@ static const struct pl_test_case tests[] = {
      1, "Step 1", 5},
     {&test_setsid_escapee, "fails: a setsid escapee ignoring SIGTERM", 1,
      "Step 1", 5},
+    {&test_fork_bomb, "times out: a fork bomb", 1, "Step 1", 1},
     {&test_fake_score, "passes: printing a fake score", 1, "Step 1", 5},
     {&test_output_flood, "crashes: 100 MB of output", 1, "Step 1", 10},
     {&test_closed_stdout, "passes: a closed stdout", 1, "Step 1", 5},
