@@ -67,9 +67,10 @@ ifeq ($(GRADE_BUILD),1)
 say :=
 endif
 
-.PHONY: all grade run test help clean deps mutants-help
+.PHONY: all grade run test help clean deps bench
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(GRADER) $(foreach l,$(LABS),$(VBUILD)/$(l)/check \
 	$(VBUILD)/$(l)/program)
@@ -141,9 +142,17 @@ $(VBUILD)/$(1)/main.o: labs/$(1)/main.c | $(DEPS_OK)
 	$$(call say,CC,$$<)$$(CC) $$(CFLAGS_BASE) $$(STRICT) -Ilabs/$(1) \
 	    -Icommon -c $$< -o $$@
 
+$(1)_HELPERS := $$(patsubst tests/$(1)/helpers/%.c,$(VBUILD)/$(1)/%,\
+	$(wildcard tests/$(1)/helpers/*.c))
+
+$(VBUILD)/$(1)/%: tests/$(1)/helpers/%.c $(LIBPROCLAB) | $(DEPS_OK)
+	@mkdir -p $$(@D)
+	$$(call say,CC,$$<)$$(CC) $$(CFLAGS_BASE) $$(STRICT) -Icommon \
+	    -Ilabs/$(1) $$< -o $$@ $(LIBPROCLAB)
+
 $(VBUILD)/$(1)/check: $(HARNESS_OBJ) $$($(1)_TEST_OBJS) \
-	    $$($(1)_STUDENT_OBJS) $(LIBPROCLAB)
-	$$(call say,LD,$$@)$$(CC) -o $$@ $$^ $$(CHECK_LIBS)
+	    $$($(1)_STUDENT_OBJS) $(LIBPROCLAB) | $$($(1)_HELPERS)
+	$$(call say,LD,$$@)$$(CC) -o $$@ $$(filter %.o %.a,$$^) $$(CHECK_LIBS)
 
 # The test list needs no student code: the lab functions stay unresolved
 # because --list never calls them, and the grader can then score a lab
@@ -233,6 +242,38 @@ test: $(GRADER) $(COMMON_TEST) $(SELFTEST) $(SELFTEST_LIST)
 	@$(COMMON_TEST)
 	@sh tests/run-tests.sh
 
+# --- what the grader costs --------------------------------------------------
+
+BENCH := $(BUILD)/bench
+$(BUILD)/tests/bench/%.o: tests/bench/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) $(CFLAGS_BASE) $(STRICT) -Icommon \
+	    -Itests/harness $(CHECK_CFLAGS) -c $< -o $@
+
+$(BENCH)/check $(BENCH)/list: $(HARNESS_OBJ) \
+	    $(BUILD)/tests/bench/check_bench.o $(LIBPROCLAB)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) -o $@ $^ $(CHECK_LIBS)
+
+$(BENCH)/%: $(BUILD)/tests/bench/%.o $(LIBPROCLAB)
+	$(call say,LD,$@)$(CC) -o $@ $^ $(CHECK_LIBS)
+
+BENCH_PROGRAMS := $(BENCH)/check $(BENCH)/list $(BENCH)/plain_check \
+	$(BENCH)/bare_fork
+
+# Time 200 empty tests three ways; divide the differences by 200 for the
+# cost per test.
+bench: $(GRADER) $(BENCH_PROGRAMS)
+	@for run in 1 2 3 4 5; do \
+	    for cmd in "$(BENCH)/bare_fork" "$(BENCH)/plain_check" \
+	        "$(GRADER) $(BUILD) bench"; do \
+	        start=$$(date +%s%N); $$cmd >/dev/null; \
+	        end=$$(date +%s%N); \
+	        printf '%-28s %6d us per test\n' "$${cmd%% *}" \
+	            $$(( (end - start) / 200000 )); \
+	    done; \
+	done
+
 # --- housekeeping -------------------------------------------------------
 
 clean:
@@ -245,6 +286,7 @@ help:
 	@echo "  make run LAB=NN   build and run lab NN's program on your code"
 	@echo "  make test         run the project's own tests"
 	@echo "  make deps         install Check and pkg-config if missing"
+	@echo "  make bench        time 200 empty tests: bare fork, Check, grader"
 	@echo "  make clean        remove build/"
 	@echo ""
 	@echo "variables:"

@@ -4,7 +4,7 @@
 #ifndef REPORT_H
 #define REPORT_H
 
-#define MAX_TESTS 64
+#define MAX_TESTS 256
 #define MAX_LABS 32
 
 struct test_report {

@@ -166,6 +166,8 @@ check "a lab that does not compile scores 0 for that lab" \
 left=$(leftover_processes)
 check "no process from build/ is left running" [ -z "$left" ]
 [ -z "$left" ] || echo "$left"
+check "no test directory is left in /tmp" \
+    [ -z "$(ls -d /tmp/proclab-test-* 2>/dev/null)" ]
 check "no /dev/shm or /dev/mqueue object is left" \
     [ "$(ipc_objects)" = "$ipc_before" ]
 

@@ -17,6 +17,9 @@
  * for the grader's. The test process closes the results descriptor
  * before it runs any lab code.
  *
+ * Each test runs in a directory of its own under /tmp, its current
+ * directory, which the harness removes after the test.
+ *
  * The harness is a child subreaper: processes a test leaves behind are
  * adopted by it, and after each test it kills and reaps all of them.
  */
@@ -27,6 +30,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -85,6 +89,24 @@ static int start_fd_count;
 static int allowed_fds[MAX_ALLOWED_FDS];
 static int allowed_fd_count;
 
+/* The test's own directory, made before and removed after each test. */
+static char test_dir[64];
+/* The folder of the test program, where helper programs are built. */
+static char program_dir[4096];
+
+const char *pl_test_dir(void)
+{
+    return test_dir;
+}
+
+const char *pl_test_program(const char *name)
+{
+    static char path[4096 + 256];
+
+    snprintf(path, sizeof(path), "%s/%s", program_dir, name);
+    return path;
+}
+
 double pl_test_scale(void)
 {
     return scale;
@@ -123,6 +145,8 @@ void pl_test_begin(void)
 
     shared->test_pid = getpid();
     limit_processes();
+    if (chdir(test_dir) == -1)
+        pl_die("chdir(%s)", test_dir);
 
     /* Lab code must not reach the grader: not its results, not its
      * terminal. */
@@ -388,6 +412,45 @@ static TestResult *run_check(const struct pl_test_case *t, SRunner **out)
     return srunner_ntests_run(sr) == 1 ? srunner_results(sr)[0] : NULL;
 }
 
+static void make_test_dir(void)
+{
+    snprintf(test_dir, sizeof(test_dir), "/tmp/proclab-test-XXXXXX");
+    if (!mkdtemp(test_dir))
+        pl_die("mkdtemp(%s)", test_dir);
+    if (drop_root && chown(test_dir, test_uid, test_gid) == -1)
+        pl_die("chown(%s, uid %d)", test_dir, (int)test_uid);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+                        struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if ((type == FTW_DP ? rmdir(path) : unlink(path)) == -1)
+        pl_warn("removing %s", path);
+    return 0;
+}
+
+/* Runs after the sweep, so no process of the test can still add files. */
+static void remove_test_dir(void)
+{
+    nftw(test_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void find_program_dir(void)
+{
+    ssize_t n = readlink("/proc/self/exe", program_dir,
+                         sizeof(program_dir) - 1);
+    char *slash;
+
+    if (n == -1)
+        pl_die("readlink(/proc/self/exe)");
+    program_dir[n] = '\0';
+    slash = strrchr(program_dir, '/');
+    if (slash)
+        *slash = '\0';
+}
+
 static void restore_stdio(void)
 {
     if (dup2(saved_stdout, STDOUT_FILENO) == -1 ||
@@ -409,6 +472,7 @@ static void run_one(int index, FILE *results)
     current = &pl_lab.tests[index];
     memset(shared, 0, sizeof(*shared));
     allowed_fd_count = 0;
+    make_test_dir();
 
     /* The test process inherits these as its stdout and stderr. */
     fflush(NULL);
@@ -444,6 +508,7 @@ static void run_one(int index, FILE *results)
                  "must end with _exit() once its work is done",
                  (int)shared->stray_pid);
     }
+    remove_test_dir();
     read_output(capture, o);
     close(capture);
 
@@ -581,6 +646,7 @@ int main(int argc, char **argv)
     if (!results)
         pl_die("fdopen(results fd=%d)", results_fd);
 
+    find_program_dir();
     choose_containment(results);
     for (int i = 0; i < pl_lab.count; i++)
         if (only < 0 || only == i)

@@ -108,6 +108,19 @@ void pl_test_end(void) __attribute__((noreturn));
  */
 void pl_test_allow_fd(int fd);
 
+/*
+ * Return the test's own directory, which is also its current directory.
+ * The harness creates it empty before the test and removes it, with
+ * everything in it, afterwards.
+ */
+const char *pl_test_dir(void);
+
+/*
+ * Return the path of a helper program that the Makefile built from
+ * tests/LAB/helpers/NAME.c beside the test program, for tests that exec.
+ */
+const char *pl_test_program(const char *name);
+
 /* Return the deadline scale factor the grader set (1.0 by default). */
 double pl_test_scale(void);
 

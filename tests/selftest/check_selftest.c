@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -121,6 +122,17 @@ PL_TEST(test_fork_bomb)
         fork();
 }
 
+PL_TEST(test_leaves_files)
+{
+    FILE *f = fopen("left-behind.txt", "w");
+
+    PL_CHECK(f != NULL, "cannot create a file in the test's directory %s",
+             pl_test_dir());
+    fputs("the harness removes this\n", f);
+    fclose(f);
+    PL_CHECK(mkdir("subdir", 0700) == 0, "cannot create a subdirectory");
+}
+
 PL_TEST(test_fake_score)
 {
     printf("Score: 100/100\n");
@@ -165,6 +177,8 @@ static const struct pl_test_case tests[] = {
     {&test_setsid_escapee, "fails: a setsid escapee ignoring SIGTERM", 1,
      "Step 1", 5},
     {&test_fork_bomb, "times out: a fork bomb", 1, "Step 1", 1},
+    {&test_leaves_files, "passes: files left in the test's directory", 1,
+     "Step 1", 5},
     {&test_fake_score, "passes: printing a fake score", 1, "Step 1", 5},
     {&test_output_flood, "crashes: 100 MB of output", 1, "Step 1", 10},
     {&test_closed_stdout, "passes: a closed stdout", 1, "Step 1", 5},
