@@ -211,7 +211,8 @@ endif
 run: $(foreach l,$(LABS),$(VBUILD)/$(l)/program)
 	@for lab in $(LABS); do \
 	    echo "== $(VBUILD)/$$lab/program"; \
-	    $(VBUILD)/$$lab/program || exit $$?; \
+	    $(VBUILD)/$$lab/program || \
+	        echo "== the program exited with status $$?"; \
 	done
 
 # --- the project's own tests ----------------------------------------------

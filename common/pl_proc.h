@@ -32,6 +32,9 @@ int pl_proc_read_stat(pid_t pid, struct pl_proc_stat *st);
  * Private_Dirty counts the pages of the mapping that this process alone
  * maps and has written: after fork, a page the child wrote is private to
  * it, while a page both processes still share is counted as Shared_Dirty.
+ * The kernel may merge neighbouring anonymous memory with the same flags
+ * into one mapping, so give a buffer flags of its own (an madvise() such
+ * as MADV_NOHUGEPAGE does) to measure it alone.
  */
 long pl_proc_private_dirty_kb(const void *addr);
 

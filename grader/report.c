@@ -93,9 +93,12 @@ static void print_test(const struct lab_report *lab,
 
 void print_lab(struct grade_report *r, struct lab_report *lab)
 {
+    /* The limits are the same for every lab of a run: say them once. */
+    if (*lab->containment && strcmp(lab->containment, r->containment))
+        printf("Limits: %s.\n\n", lab->containment);
+    snprintf(r->containment, sizeof(r->containment), "%s",
+             lab->containment);
     printf("%s\n", lab->folder);
-    if (*lab->containment)
-        printf("  (%s)\n", lab->containment);
     if (lab->build_failed) {
         printf("  The lab did not compile, so none of its tests ran."
                " The compiler said:\n");

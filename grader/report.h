@@ -41,6 +41,7 @@ struct grade_report {
     int count;
     int earned;
     int max_points;
+    char containment[256]; /* the limits printed last */
 };
 
 void print_heading(const struct grade_report *r);

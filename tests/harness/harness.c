@@ -591,10 +591,10 @@ static void choose_containment(FILE *results)
     process_limit =
         (rlim_t)count_processes_of(test_uid) + PROCESS_ALLOWANCE;
     fprintf(results,
-            "containment\ttests run as uid %d with at most %d processes "
-            "more than that user already has (RLIMIT_NPROC)%s\n",
-            (int)test_uid, PROCESS_ALLOWANCE,
-            drop_root ? ", since root would not be limited" : "");
+            "containment\ttests run as uid %d%s, limited to %d processes "
+            "beyond that user's own (RLIMIT_NPROC)\n",
+            (int)test_uid, drop_root ? " instead of root" : "",
+            PROCESS_ALLOWANCE);
     fflush(results);
 }
 

@@ -10,8 +10,8 @@
  *   }
  *
  *   static const struct pl_test_case tests[] = {
- *       {test_parent_keeps_global, "parent keeps its global", 2, "Step 1",
- *        5},
+ *       {&test_parent_keeps_global, "parent keeps its global", 2,
+ *        "Step 1", 5},
  *   };
  *   PL_LAB("01-fork-memory", tests)
  *
@@ -24,8 +24,8 @@
  *   - no child was left running or unreaped;
  *   - no descriptor opened during the test is still open.
  *
- * A failed check names its handout step, so the student knows where to
- * look. Test bodies may call the lab's functions directly: they run in the
+ * The grader prints each failure with its test's handout step, so the
+ * student knows where to look. Test bodies may call the lab's functions directly: they run in the
  * forked test process, never in the harness.
  */
 #ifndef PL_TEST_H
@@ -70,7 +70,8 @@ struct pl_lab {
 
 /*
  * Fail the test unless cond holds. The message says what was expected and
- * what happened; the harness adds the test's handout step.
+ * what happened; the harness adds the file and line of the check, and the
+ * grader adds the test's handout step.
  */
 #define PL_CHECK(cond, ...)                                                 \
     do {                                                                    \

@@ -102,17 +102,27 @@ PL_TEST(test_child_returns_into_test)
 
 PL_TEST(test_setsid_escapee)
 {
-    pid_t pid = pl_fork();
+    struct pl_sync s;
+    pid_t pid;
 
+    /* The handshake makes sure the escape happens before the test ends;
+     * otherwise Check's kill of the test's process group could win. */
+    pl_sync_init(&s);
+    pid = pl_fork();
     if (pid == 0) {
         if (pl_fork() == 0) {
+            pl_sync_child(&s);
             setsid();
             signal(SIGTERM, SIG_IGN);
+            pl_sync_send(&s);
             for (;;)
                 pause();
         }
         _exit(0);
     }
+    pl_sync_parent(&s);
+    pl_sync_wait(&s);
+    pl_sync_close(&s);
     pl_waitpid(pid, NULL, 0);
 }
 
