@@ -109,6 +109,13 @@ check "solutions score full marks ($score/$max)" \
     [ "${score:-none}" = "${max:-0}" ]
 [ "$status" -eq 0 ] || cat "$TMP/solutions.out"
 
+# Check's own variables must not change how a lab is graded.
+CK_FORK=no CK_RUN_CASE=none CK_DEFAULT_TIMEOUT=0.001 \
+    CK_TIMEOUT_MULTIPLIER=0.001 CK_INCLUDE_TAGS=none \
+    $MAKE --no-print-directory grade SOLUTIONS=1 >"$TMP/ck-env.out" 2>&1
+check "Check's environment variables change nothing" \
+    [ "$(json_number score build/results.json)" = "$max" ]
+
 # --- the starter code scores less, in bounded time ---------------------------
 
 labs=$(cd labs && ls -d [0-9][0-9]-*)
