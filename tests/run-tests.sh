@@ -7,7 +7,7 @@
 
 set -u
 MAKE=${MAKE:-make}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/proclab-test.XXXXXX")
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/proclab-selftest.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
 passed=0
 failed=0
@@ -51,6 +51,12 @@ json_number() {
 }
 
 ipc_before=$(ipc_objects)
+
+# Test directories go here, so that the check below sees only this run's.
+# The folder is private (0700): a test run as root must still reach it.
+mkdir "$TMP/tmp"
+TMPDIR=$TMP/tmp
+export TMPDIR
 
 # --- the grader against hostile and broken test bodies -------------------
 
@@ -173,8 +179,7 @@ check "a lab that does not compile scores 0 for that lab" \
 left=$(leftover_processes)
 check "no process from build/ is left running" [ -z "$left" ]
 [ -z "$left" ] || echo "$left"
-check "no test directory is left in /tmp" \
-    [ -z "$(ls -d /tmp/proclab-test-* 2>/dev/null)" ]
+check "no test directory is left in \$TMPDIR" [ -z "$(ls -A "$TMPDIR")" ]
 check "no /dev/shm or /dev/mqueue object is left" \
     [ "$(ipc_objects)" = "$ipc_before" ]
 

@@ -17,8 +17,8 @@
  * for the grader's. The test process closes the results descriptor
  * before it runs any lab code.
  *
- * Each test runs in a directory of its own under /tmp, its current
- * directory, which the harness removes after the test.
+ * Each test runs in a directory of its own under $TMPDIR or /tmp, its
+ * current directory, which the harness removes after the test.
  *
  * The harness is a child subreaper: processes a test leaves behind are
  * adopted by it, and after each test it kills and reaps all of them.
@@ -32,6 +32,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -42,6 +43,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,7 +92,7 @@ static int allowed_fds[MAX_ALLOWED_FDS];
 static int allowed_fd_count;
 
 /* The test's own directory, made before and removed after each test. */
-static char test_dir[64];
+static char test_dir[4096];
 /* The folder of the test program, where helper programs are built. */
 static char program_dir[4096];
 
@@ -121,18 +123,42 @@ void pl_test_allow_fd(int fd)
 /* --- inside the test process ------------------------------------------ */
 
 /*
- * Root may fork without limit, because RLIMIT_NPROC does not bind it, so
- * a test started as root runs as an unprivileged user instead. The
- * process stays dumpable, so that it can still read its own /proc files.
+ * Keep the right to read and search every file, so that a test run as
+ * root still reaches a repository under /root and the programs it
+ * execs. The ambient set carries the right across execve().
+ */
+static void keep_file_access(void)
+{
+    struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    unsigned int keep =
+        (1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH);
+
+    memset(data, 0, sizeof(data));
+    data[0].effective = data[0].permitted = data[0].inheritable = keep;
+    if (syscall(SYS_capset, &head, data) == -1)
+        pl_die("capset(CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH)");
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_DAC_OVERRIDE, 0, 0);
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_DAC_READ_SEARCH, 0, 0);
+}
+
+/*
+ * The kernel never applies RLIMIT_NPROC to uid 0, so a test started as
+ * root runs as an unprivileged user instead, keeping only file access.
+ * The process stays dumpable, so that it can still read its own /proc
+ * files.
  */
 static void limit_processes(void)
 {
     struct rlimit nproc = {process_limit, process_limit};
 
-    if (drop_root &&
-        (setgroups(0, NULL) == -1 || setresgid(test_gid, test_gid, test_gid)
-         == -1 || setresuid(test_uid, test_uid, test_uid) == -1))
-        pl_die("dropping root for the test (uid %d)", (int)test_uid);
+    if (drop_root) {
+        if (prctl(PR_SET_KEEPCAPS, 1) == -1 || setgroups(0, NULL) == -1 ||
+            setresgid(test_gid, test_gid, test_gid) == -1 ||
+            setresuid(test_uid, test_uid, test_uid) == -1)
+            pl_die("dropping root for the test (uid %d)", (int)test_uid);
+        keep_file_access();
+    }
     prctl(PR_SET_DUMPABLE, 1);
     if (setrlimit(RLIMIT_NPROC, &nproc) == -1)
         pl_die("setrlimit(RLIMIT_NPROC, %lu)", (unsigned long)process_limit);
@@ -414,7 +440,10 @@ static TestResult *run_check(const struct pl_test_case *t, SRunner **out)
 
 static void make_test_dir(void)
 {
-    snprintf(test_dir, sizeof(test_dir), "/tmp/proclab-test-XXXXXX");
+    const char *tmp = getenv("TMPDIR");
+
+    snprintf(test_dir, sizeof(test_dir), "%s/proclab-test-XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(test_dir))
         pl_die("mkdtemp(%s)", test_dir);
     if (drop_root && chown(test_dir, test_uid, test_gid) == -1)

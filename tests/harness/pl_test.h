@@ -110,7 +110,8 @@ void pl_test_end(void) __attribute__((noreturn));
 void pl_test_allow_fd(int fd);
 
 /*
- * Return the test's own directory, which is also its current directory.
+ * Return the test's own directory, which is also its current directory:
+ * a new folder in $TMPDIR, or in /tmp when TMPDIR is not set.
  * The harness creates it empty before the test and removes it, with
  * everything in it, afterwards.
  */

@@ -143,6 +143,24 @@ PL_TEST(test_leaves_files)
     PL_CHECK(mkdir("subdir", 0700) == 0, "cannot create a subdirectory");
 }
 
+static int exec_list(void *path)
+{
+    execl(path, path, "--list", (char *)NULL);
+    return 127;
+}
+
+/* Run as nobody when the grader is root, in a folder that may be 0700. */
+PL_TEST(test_reaches_own_program)
+{
+    struct pl_run_result r;
+    const char *self = pl_test_program("check");
+
+    pl_run(exec_list, (void *)self, 5000, &r);
+    PL_CHECK(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
+             "cannot run %s: %s", self, r.output);
+    pl_run_free(&r);
+}
+
 PL_TEST(test_fake_score)
 {
     printf("Score: 100/100\n");
@@ -188,6 +206,8 @@ static const struct pl_test_case tests[] = {
      "Step 1", 5},
     {&test_fork_bomb, "times out: a fork bomb", 1, "Step 1", 1},
     {&test_leaves_files, "passes: files left in the test's directory", 1,
+     "Step 1", 5},
+    {&test_reaches_own_program, "passes: the test program is reachable", 1,
      "Step 1", 5},
     {&test_fake_score, "passes: printing a fake score", 1, "Step 1", 5},
     {&test_output_flood, "crashes: 100 MB of output", 1, "Step 1", 10},
