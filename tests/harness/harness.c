@@ -164,12 +164,33 @@ static void limit_processes(void)
         pl_die("setrlimit(RLIMIT_NPROC, %lu)", (unsigned long)process_limit);
 }
 
+/*
+ * A test process inherits Check's handlers for SIGALRM, SIGINT and
+ * SIGTERM (which kill the whole test) and the grader's ignored SIGPIPE.
+ * Lab code must start from the defaults a shell gives a new program.
+ */
+static void reset_signals(void)
+{
+    struct sigaction dfl;
+    sigset_t none;
+
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            sigaction(sig, &dfl, NULL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 void pl_test_begin(void)
 {
     struct rlimit fsize = {OUTPUT_LIMIT, OUTPUT_LIMIT};
     struct rlimit core = {0, 0};
 
     shared->test_pid = getpid();
+    reset_signals();
     limit_processes();
     if (chdir(test_dir) == -1)
         pl_die("chdir(%s)", test_dir);

@@ -161,6 +161,22 @@ PL_TEST(test_reaches_own_program)
     pl_run_free(&r);
 }
 
+/* A test starts with every signal at its default and none blocked. */
+PL_TEST(test_default_signals)
+{
+    struct sigaction sa;
+    sigset_t mask;
+
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &sa))
+            continue;
+        PL_CHECK(sa.sa_handler == SIG_DFL, "%s is not at its default",
+                 pl_signal_name(sig));
+    }
+    sigprocmask(SIG_SETMASK, NULL, &mask);
+    PL_CHECK(sigisemptyset(&mask), "some signals are blocked");
+}
+
 PL_TEST(test_fake_score)
 {
     printf("Score: 100/100\n");
@@ -208,6 +224,8 @@ static const struct pl_test_case tests[] = {
     {&test_leaves_files, "passes: files left in the test's directory", 1,
      "Step 1", 5},
     {&test_reaches_own_program, "passes: the test program is reachable", 1,
+     "Step 1", 5},
+    {&test_default_signals, "passes: signals start at their defaults", 1,
      "Step 1", 5},
     {&test_fake_score, "passes: printing a fake score", 1, "Step 1", 5},
     {&test_output_flood, "crashes: 100 MB of output", 1, "Step 1", 10},
