@@ -11,7 +11,7 @@ BUILD := build
 COMMON_SRCS := $(wildcard common/*.c)
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 LIBPROCLAB := $(BUILD)/libproclab.a
-HARNESS_OBJ := $(BUILD)/tests/harness/harness.o
+HARNESS_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/harness/*.c))
 GRADER := $(BUILD)/grader/grader
 GRADER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard grader/*.c))
 
@@ -70,7 +70,6 @@ endif
 .PHONY: all grade run test help clean deps bench
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
-.SECONDARY:
 
 all: $(GRADER) $(foreach l,$(LABS),$(VBUILD)/$(l)/check \
 	$(VBUILD)/$(l)/program)
@@ -106,7 +105,7 @@ $(BUILD)/common/%.o: common/%.c | $(DEPS_OK)
 $(LIBPROCLAB): $(COMMON_OBJS)
 	$(call say,AR,$@)$(AR) rcs $@ $^
 
-$(HARNESS_OBJ): tests/harness/harness.c | $(DEPS_OK)
+$(BUILD)/tests/harness/%.o: tests/harness/%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)$(CC) $(CFLAGS_BASE) $(STRICT) -Icommon \
 	    -Itests/harness $(CHECK_CFLAGS) -c $< -o $@
@@ -150,14 +149,14 @@ $(VBUILD)/$(1)/%: tests/$(1)/helpers/%.c $(LIBPROCLAB) | $(DEPS_OK)
 	$$(call say,CC,$$<)$$(CC) $$(CFLAGS_BASE) $$(STRICT) -Icommon \
 	    -Ilabs/$(1) $$< -o $$@ $(LIBPROCLAB)
 
-$(VBUILD)/$(1)/check: $(HARNESS_OBJ) $$($(1)_TEST_OBJS) \
+$(VBUILD)/$(1)/check: $(HARNESS_OBJS) $$($(1)_TEST_OBJS) \
 	    $$($(1)_STUDENT_OBJS) $(LIBPROCLAB) | $$($(1)_HELPERS)
 	$$(call say,LD,$$@)$$(CC) -o $$@ $$(filter %.o %.a,$$^) $$(CHECK_LIBS)
 
 # The test list needs no student code: the lab functions stay unresolved
 # because --list never calls them, and the grader can then score a lab
 # that does not compile.
-$(VBUILD)/$(1)/list: $(HARNESS_OBJ) $$($(1)_TEST_OBJS) $(LIBPROCLAB)
+$(VBUILD)/$(1)/list: $(HARNESS_OBJS) $$($(1)_TEST_OBJS) $(LIBPROCLAB)
 	@mkdir -p $$(@D)
 	$$(call say,LD,$$@)$$(CC) -no-pie -o $$@ $$^ $$(CHECK_LIBS) \
 	    -Wl,--unresolved-symbols=ignore-all
@@ -234,7 +233,7 @@ $(BUILD)/tests/selftest/%.o: tests/selftest/%.c | $(DEPS_OK)
 	$(call say,CC,$<)$(CC) $(CFLAGS_BASE) $(STRICT) -Icommon \
 	    -Itests/harness $(CHECK_CFLAGS) -c $< -o $@
 
-$(SELFTEST) $(SELFTEST_LIST): $(HARNESS_OBJ) \
+$(SELFTEST) $(SELFTEST_LIST): $(HARNESS_OBJS) \
 	    $(BUILD)/tests/selftest/check_selftest.o $(LIBPROCLAB)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) -o $@ $^ $(CHECK_LIBS)
@@ -251,7 +250,7 @@ $(BUILD)/tests/bench/%.o: tests/bench/%.c | $(DEPS_OK)
 	$(call say,CC,$<)$(CC) $(CFLAGS_BASE) $(STRICT) -Icommon \
 	    -Itests/harness $(CHECK_CFLAGS) -c $< -o $@
 
-$(BENCH)/check $(BENCH)/list: $(HARNESS_OBJ) \
+$(BENCH)/check $(BENCH)/list: $(HARNESS_OBJS) \
 	    $(BUILD)/tests/bench/check_bench.o $(LIBPROCLAB)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) -o $@ $^ $(CHECK_LIBS)
@@ -259,6 +258,7 @@ $(BENCH)/check $(BENCH)/list: $(HARNESS_OBJ) \
 $(BENCH)/%: $(BUILD)/tests/bench/%.o $(LIBPROCLAB)
 	$(call say,LD,$@)$(CC) -o $@ $^ $(CHECK_LIBS)
 
+.SECONDARY: $(BUILD)/tests/bench/plain_check.o $(BUILD)/tests/bench/bare_fork.o
 BENCH_PROGRAMS := $(BENCH)/check $(BENCH)/list $(BENCH)/plain_check \
 	$(BENCH)/bare_fork
 

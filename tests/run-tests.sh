@@ -94,6 +94,9 @@ expect_message "an open pipe" "(pipe:["
 expect_message "a stray child" "returned from it and went on running"
 expect_message "an escapee" "still running after the test and was killed"
 expect_message "a flood" "SIGXFSZ"
+expect_message "leaked shared memory" "shared memory object /proclab."
+expect_message "a leaked queue" "message queue /proclab."
+expect_message "an object of its own" "shared memory object /proclab-selftest"
 expect_message "printed output" "        | Score: 100/100"
 # One point for each test named "passes:", none for the others.
 expected=$(grep -c '{&test_[a-z_]*, "passes:' tests/selftest/check_selftest.c)

@@ -123,6 +123,15 @@ const char *pl_test_dir(void);
  */
 const char *pl_test_program(const char *name);
 
+/*
+ * Return a name for a POSIX shared memory object or message queue,
+ * "/proclab.PID.BASE", unique to this grade run. After the test the
+ * harness removes any object still under that name and fails the test
+ * that left it. At most 16 names per test; the string lives until the
+ * test ends.
+ */
+const char *pl_test_ipc_name(const char *base);
+
 /* Return the deadline scale factor the grader set (1.0 by default). */
 double pl_test_scale(void);
 

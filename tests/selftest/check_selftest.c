@@ -10,10 +10,14 @@
 
 #include "proclab.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -177,6 +181,35 @@ PL_TEST(test_default_signals)
     PL_CHECK(sigisemptyset(&mask), "some signals are blocked");
 }
 
+PL_TEST(test_leaks_shared_memory)
+{
+    int fd = shm_open(pl_test_ipc_name("leak"), O_CREAT | O_RDWR, 0600);
+
+    PL_CHECK(fd != -1, "shm_open failed: %s", pl_errno_name(errno));
+    close(fd);
+}
+
+PL_TEST(test_leaks_queue)
+{
+    mqd_t q = mq_open(pl_test_ipc_name("leak"), O_CREAT | O_RDWR, 0600,
+                      NULL);
+
+    PL_CHECK(q != (mqd_t)-1, "mq_open failed: %s", pl_errno_name(errno));
+    mq_close(q);
+}
+
+/* A name the harness never handed out: only a listing can find it. */
+PL_TEST(test_leaks_unnamed_shared_memory)
+{
+    char name[64];
+    int fd;
+
+    snprintf(name, sizeof(name), "/proclab-selftest-%d", (int)getpid());
+    fd = shm_open(name, O_CREAT | O_RDWR, 0600);
+    PL_CHECK(fd != -1, "shm_open failed: %s", pl_errno_name(errno));
+    close(fd);
+}
+
 PL_TEST(test_fake_score)
 {
     printf("Score: 100/100\n");
@@ -227,6 +260,11 @@ static const struct pl_test_case tests[] = {
      "Step 1", 5},
     {&test_default_signals, "passes: signals start at their defaults", 1,
      "Step 1", 5},
+    {&test_leaks_shared_memory, "fails: a shared memory object left", 1,
+     "Step 1", 5},
+    {&test_leaks_queue, "fails: a message queue left", 1, "Step 1", 5},
+    {&test_leaks_unnamed_shared_memory,
+     "fails: an object under a name of its own left", 1, "Step 1", 5},
     {&test_fake_score, "passes: printing a fake score", 1, "Step 1", 5},
     {&test_output_flood, "crashes: 100 MB of output", 1, "Step 1", 10},
     {&test_closed_stdout, "passes: a closed stdout", 1, "Step 1", 5},

@@ -1,0 +1,203 @@
+/*
+ * cleanup.c - what the harness removes after each test.
+ *
+ * Processes first, because a process still running could create more of
+ * everything else; then the test's directory and its IPC objects.
+ */
+#include "harness.h"
+
+#include "proclab.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <mqueue.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+char plh_test_dir[4096];
+char plh_program_dir[4096];
+
+/*
+ * Kill and reap every process the harness adopted. A killed process's own
+ * children are handed to the harness before it becomes a zombie, so the
+ * next round finds them. Returns how many were still running.
+ */
+int plh_sweep_descendants(char *names, size_t len)
+{
+    pid_t kids[256];
+    int running = 0;
+
+    names[0] = '\0';
+    for (;;) {
+        int n = pl_proc_children(0, kids, 256);
+        int status;
+
+        for (int i = 0; i < n && i < 256; i++) {
+            struct pl_proc_stat st;
+
+            if (pl_proc_read_stat(kids[i], &st) == 0 && st.state != 'Z') {
+                size_t used = strlen(names);
+
+                if (running < 3 && used + 40 < len)
+                    snprintf(names + used, len - used, "%s%d (%s)",
+                             running ? ", " : "", (int)kids[i], st.comm);
+                running++;
+            }
+            kill(kids[i], SIGKILL);
+        }
+        if (waitpid(-1, &status, 0) == -1 && errno == ECHILD)
+            return running;
+    }
+}
+
+void plh_make_test_dir(void)
+{
+    const char *tmp = getenv("TMPDIR");
+
+    snprintf(plh_test_dir, sizeof(plh_test_dir), "%s/proclab-test-XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(plh_test_dir))
+        pl_die("mkdtemp(%s)", plh_test_dir);
+    if (plh_limits.drop_root && chown(plh_test_dir, plh_limits.uid, plh_limits.gid) == -1)
+        pl_die("chown(%s, uid %d)", plh_test_dir, (int)plh_limits.uid);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+                        struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if ((type == FTW_DP ? rmdir(path) : unlink(path)) == -1)
+        pl_warn("removing %s", path);
+    return 0;
+}
+
+/* Runs after the sweep, so no process of the test can still add files. */
+void plh_remove_test_dir(void)
+{
+    nftw(plh_test_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void plh_find_program_dir(void)
+{
+    ssize_t n = readlink("/proc/self/exe", plh_program_dir,
+                         sizeof(plh_program_dir) - 1);
+    char *slash;
+
+    if (n == -1)
+        pl_die("readlink(/proc/self/exe)");
+    plh_program_dir[n] = '\0';
+    slash = strrchr(plh_program_dir, '/');
+    if (slash)
+        *slash = '\0';
+}
+
+
+/*
+ * Names in /dev/shm and /dev/mqueue before the test, so that objects the
+ * test created can be told from older ones. /dev/mqueue exists only where
+ * the mqueue file system is mounted; without it, and for queues in the
+ * harness's own IPC namespace, the names from pl_test_ipc_name() are
+ * what the harness can check.
+ */
+#define MAX_SNAPSHOT 512
+
+struct snapshot {
+    const char *dir;
+    int count;
+    char names[MAX_SNAPSHOT][NAME_MAX + 1];
+};
+
+static struct snapshot shm_before = {"/dev/shm", 0, {{0}}};
+static struct snapshot mq_before = {"/dev/mqueue", 0, {{0}}};
+
+static void take_snapshot(struct snapshot *snap)
+{
+    DIR *d = opendir(snap->dir);
+    struct dirent *e;
+
+    snap->count = 0;
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL && snap->count < MAX_SNAPSHOT) {
+        if (e->d_name[0] != '.')
+            snprintf(snap->names[snap->count++], NAME_MAX + 1, "%s",
+                     e->d_name);
+    }
+    closedir(d);
+}
+
+void plh_snapshot_ipc(void)
+{
+    take_snapshot(&shm_before);
+    take_snapshot(&mq_before);
+}
+
+static int in_snapshot(const struct snapshot *snap, const char *name)
+{
+    for (int i = 0; i < snap->count; i++)
+        if (strcmp(snap->names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static void note_leak(char *msg, size_t len, int *count, const char *kind,
+                      const char *name)
+{
+    size_t used = strlen(msg);
+
+    if (*count < 4 && used + strlen(name) + 40 < len)
+        snprintf(msg + used, len - used, "%s%s /%s", *count ? ", " : "",
+                 kind, name[0] == '/' ? name + 1 : name);
+    (*count)++;
+}
+
+/* Remove the test user's new objects in a listed folder. */
+static void remove_new_files(const struct snapshot *before, const char *kind,
+                             char *msg, size_t len, int *count)
+{
+    DIR *d = opendir(before->dir);
+    struct dirent *e;
+
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        char path[PATH_MAX];
+        struct stat st;
+
+        if (e->d_name[0] == '.' || in_snapshot(before, e->d_name))
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", before->dir, e->d_name);
+        if (lstat(path, &st) == -1 || st.st_uid != plh_limits.uid)
+            continue;
+        if (unlink(path) == 0)
+            note_leak(msg, len, count, kind, e->d_name);
+    }
+    closedir(d);
+}
+
+int plh_remove_ipc_objects(char *msg, size_t len)
+{
+    int count = 0;
+
+    msg[0] = '\0';
+    for (int i = 0; i < plh_shared->ipc_count && i < MAX_IPC_NAMES; i++) {
+        const char *name = plh_shared->ipc_names[i];
+
+        if (shm_unlink(name) == 0)
+            note_leak(msg, len, &count, "shared memory object", name);
+        if (mq_unlink(name) == 0)
+            note_leak(msg, len, &count, "message queue", name);
+    }
+    remove_new_files(&shm_before, "shared memory object", msg, len, &count);
+    remove_new_files(&mq_before, "message queue", msg, len, &count);
+    return count;
+}

@@ -1,0 +1,155 @@
+/*
+ * contain.c - the limits a test runs under.
+ *
+ * The harness chooses them once (plh_choose_containment) and each test
+ * process applies them to itself before any lab code runs
+ * (plh_contain_test). They bound what a submission can do to the
+ * machine: its number of processes, its output, its core files, and the
+ * IPC objects it can see.
+ */
+#include "harness.h"
+
+#include "proclab.h"
+
+#include <dirent.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+struct limits plh_limits;
+
+/*
+ * Keep the right to read and search every file, so that a test run as
+ * root still reaches a repository under /root and the programs it
+ * execs. The ambient set carries the right across execve().
+ */
+static void keep_file_access(void)
+{
+    struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    unsigned int keep =
+        (1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH);
+
+    memset(data, 0, sizeof(data));
+    data[0].effective = data[0].permitted = data[0].inheritable = keep;
+    if (syscall(SYS_capset, &head, data) == -1)
+        pl_die("capset(CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH)");
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_DAC_OVERRIDE, 0, 0);
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_DAC_READ_SEARCH, 0, 0);
+}
+
+/*
+ * The kernel never applies RLIMIT_NPROC to uid 0, so a test started as
+ * root runs as an unprivileged user instead, keeping only file access.
+ * The process stays dumpable, so that it can still read its own /proc
+ * files.
+ */
+static void limit_processes(void)
+{
+    struct rlimit nproc = {plh_limits.process_limit, plh_limits.process_limit};
+
+    if (plh_limits.drop_root) {
+        if (prctl(PR_SET_KEEPCAPS, 1) == -1 || setgroups(0, NULL) == -1 ||
+            setresgid(plh_limits.gid, plh_limits.gid, plh_limits.gid) == -1 ||
+            setresuid(plh_limits.uid, plh_limits.uid, plh_limits.uid) == -1)
+            pl_die("dropping root for the test (uid %d)", (int)plh_limits.uid);
+        keep_file_access();
+    }
+    prctl(PR_SET_DUMPABLE, 1);
+    if (setrlimit(RLIMIT_NPROC, &nproc) == -1)
+        pl_die("setrlimit(RLIMIT_NPROC, %lu)", (unsigned long)plh_limits.process_limit);
+}
+
+/*
+ * A test process inherits Check's handlers for SIGALRM, SIGINT and
+ * SIGTERM (which kill the whole test) and the grader's ignored SIGPIPE.
+ * Lab code must start from the defaults a shell gives a new program.
+ */
+static void reset_signals(void)
+{
+    struct sigaction dfl;
+    sigset_t none;
+
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            sigaction(sig, &dfl, NULL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+void plh_contain_test(void)
+{
+    struct rlimit fsize = {OUTPUT_LIMIT, OUTPUT_LIMIT};
+    struct rlimit core = {0, 0};
+
+    reset_signals();
+    limit_processes();
+    setrlimit(RLIMIT_FSIZE, &fsize);
+    setrlimit(RLIMIT_CORE, &core);
+}
+
+/* Count the processes whose /proc entry belongs to uid. */
+static int count_processes_of(uid_t uid)
+{
+    struct dirent *e;
+    DIR *d = opendir("/proc");
+    int count = 0;
+
+    if (!d)
+        pl_die("opendir(/proc)");
+    while ((e = readdir(d)) != NULL) {
+        char path[300];
+        struct stat st;
+
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s", e->d_name);
+        if (stat(path, &st) == 0 && st.st_uid == uid)
+            count++;
+    }
+    closedir(d);
+    return count;
+}
+
+/*
+ * Choose who runs the tests and how many processes they may create, and
+ * tell the grader, which prints it.
+ */
+void plh_choose_containment(FILE *results)
+{
+    struct passwd *pw;
+
+    plh_limits.uid = getuid();
+    plh_limits.gid = getgid();
+    if (geteuid() == 0) {
+        pw = getpwnam("nobody");
+        plh_limits.uid = pw ? pw->pw_uid : 65534;
+        plh_limits.gid = pw ? pw->pw_gid : 65534;
+        plh_limits.drop_root = 1;
+
+        /* Message queues made in a namespace of its own vanish with it,
+         * whatever the tests leave, and never meet another run's. */
+        plh_limits.own_ipc = unshare(CLONE_NEWIPC) == 0;
+    }
+    plh_limits.process_limit =
+        (rlim_t)count_processes_of(plh_limits.uid) + PROCESS_ALLOWANCE;
+    fprintf(results,
+            "containment\ttests run as uid %d%s, limited to %d processes "
+            "beyond that user's own (RLIMIT_NPROC)%s\n",
+            (int)plh_limits.uid, plh_limits.drop_root ? " instead of root" : "",
+            PROCESS_ALLOWANCE,
+            plh_limits.own_ipc ? ", in an IPC namespace of their own" : "");
+    fflush(results);
+}
