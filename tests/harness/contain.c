@@ -28,22 +28,22 @@
 struct limits plh_limits;
 
 /*
- * Keep the right to read and search every file, so that a test run as
- * root still reaches a repository under /root and the programs it
- * execs. The ambient set carries the right across execve().
+ * Keep the right to read every file and search every folder, so that a
+ * test run as root still reaches a repository under /root and the
+ * programs it execs, but not the right to write files that are not its
+ * own, such as the grader's results. The ambient set carries the right
+ * across execve().
  */
 static void keep_file_access(void)
 {
     struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct data[2];
-    unsigned int keep =
-        (1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH);
+    unsigned int keep = 1u << CAP_DAC_READ_SEARCH;
 
     memset(data, 0, sizeof(data));
     data[0].effective = data[0].permitted = data[0].inheritable = keep;
     if (syscall(SYS_capset, &head, data) == -1)
-        pl_die("capset(CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH)");
-    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_DAC_OVERRIDE, 0, 0);
+        pl_die("capset(CAP_DAC_READ_SEARCH)");
     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_DAC_READ_SEARCH, 0, 0);
 }
 

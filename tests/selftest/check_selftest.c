@@ -210,6 +210,24 @@ PL_TEST(test_leaks_unnamed_shared_memory)
     close(fd);
 }
 
+/* As root the grader runs tests as nobody: they cannot touch its files. */
+PL_TEST(test_cannot_write_results)
+{
+    char path[4200];
+    int fd;
+
+    if (geteuid() != 0 && getuid() != 65534)
+        return;
+    snprintf(path, sizeof(path), "%s/../results-written-by-a-test",
+             pl_test_program(""));
+    fd = open(path, O_WRONLY | O_CREAT, 0644);
+    if (fd != -1) {
+        close(fd);
+        unlink(path);
+    }
+    PL_CHECK(fd == -1, "a test run by root could create %s", path);
+}
+
 PL_TEST(test_fake_score)
 {
     printf("Score: 100/100\n");
@@ -265,6 +283,8 @@ static const struct pl_test_case tests[] = {
     {&test_leaks_queue, "fails: a message queue left", 1, "Step 1", 5},
     {&test_leaks_unnamed_shared_memory,
      "fails: an object under a name of its own left", 1, "Step 1", 5},
+    {&test_cannot_write_results, "passes: the grader's files are closed",
+     1, "Step 1", 5},
     {&test_fake_score, "passes: printing a fake score", 1, "Step 1", 5},
     {&test_output_flood, "crashes: 100 MB of output", 1, "Step 1", 10},
     {&test_closed_stdout, "passes: a closed stdout", 1, "Step 1", 5},
