@@ -135,6 +135,7 @@ $(VBUILD)/$(1)/student/%.o: $(SRC_ROOT)/$(1)/%.c | $(DEPS_OK)
 	@mkdir -p $$(@D)
 	$$(call say,CC,$$<)$$(CC) $$(CFLAGS_BASE) $$(STUDENT_CFLAGS) \
 	    -Ilabs/$(1) -Icommon -c $$< -o $$@
+	@CC="$$(CC)" sh grader/check-student-object.sh $$@ $(1)/$$(notdir $$<)
 
 $(VBUILD)/$(1)/main.o: labs/$(1)/main.c | $(DEPS_OK)
 	@mkdir -p $$(@D)

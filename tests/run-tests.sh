@@ -166,6 +166,21 @@ check "a submission with the solutions scores full marks" \
 
 first_lab=$(echo "$labs" | head -n 1)
 for f in "$TMP/submission/$first_lab"/*.c; do
+    case $f in */main.c) ;; *) cat >>"$f" <<'EOC' ;; esac
+#include <unistd.h>
+__attribute__((constructor)) static void run_before_main(void)
+{
+    write(1, "result\t0\tpassed\n", 16);
+}
+EOC
+done
+$MAKE --no-print-directory grade SUBMISSION="$TMP/submission" \
+    >"$TMP/constructor.out" 2>&1
+check "a submission with a constructor does not compile" \
+    grep -q "constructors and destructors are not allowed" \
+    "$TMP/constructor.out"
+
+for f in "$TMP/submission/$first_lab"/*.c; do
     case $f in */main.c) ;; *) echo "this is not C" >>"$f" ;; esac
 done
 $MAKE --no-print-directory grade SUBMISSION="$TMP/submission" \
