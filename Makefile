@@ -6,6 +6,7 @@ CC ?= cc
 CFLAGS_BASE := -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -MMD -MP
 STRICT := -Werror
 TIMEOUT_SCALE ?= 1
+RUN_LIMIT ?= 1800
 
 BUILD := build
 COMMON_SRCS := $(wildcard common/*.c)
@@ -206,7 +207,7 @@ endif
 	        >$(VBUILD)/$$lab/build.log || true; \
 	done
 	@$(GRADER) --results $(BUILD)/results.json --scale $(TIMEOUT_SCALE) \
-	    --source $(SOURCE_NAME) $(VBUILD) $(LABS)
+	    --run-limit $(RUN_LIMIT) --source $(SOURCE_NAME) $(VBUILD) $(LABS)
 
 run: $(foreach l,$(LABS),$(VBUILD)/$(l)/program)
 	@for lab in $(LABS); do \
@@ -299,6 +300,9 @@ help:
 	@echo "                    tests, headers and Makefile stay this copy's"
 	@echo "  TIMEOUT_SCALE=F   multiply every test deadline by F (default 1),"
 	@echo "                    for slow machines, valgrind or sanitizers"
+	@echo "  RUN_LIMIT=S       stop the whole grade after S seconds, times"
+	@echo "                    TIMEOUT_SCALE (default 1800); unfinished tests"
+	@echo "                    score 0 and are marked as timed out"
 	@echo "  V=1               show the full compiler commands"
 	@echo ""
 	@echo "make grade writes $(BUILD)/results.json (Gradescope's format) and"

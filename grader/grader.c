@@ -17,9 +17,13 @@
  * line per test, a subtotal per lab and "Score: X/Y", and writes a JSON
  * file in the shape Gradescope's autograder reads.
  *
+ * --run-limit bounds the whole run; like every deadline it is multiplied
+ * by --scale. Tests cut short by it, or by SIGINT or SIGTERM, score 0 and
+ * are marked as timed out, and the results so far are still written.
+ *
  * Exit status: 0 when every test passed, 1 when some failed, 2 when the
- * labs could not be graded at all. The results file is written for 0
- * and 1.
+ * labs could not be graded at all, 128+N after signal N. The results
+ * file is written in every case but 2.
  *
  * The grader is a child subreaper: anything the test programs leave
  * behind is adopted by it and killed when the lab ends.
@@ -28,8 +32,10 @@
 
 #include "report.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,7 +54,17 @@ struct options {
     const char *source; /* what is graded, for the heading */
     double scale;
     const char *build_dir;
+    double run_limit_s;          /* for the whole run; 0 means none */
+    long long run_deadline_ms;   /* on the monotonic clock */
 };
+
+/* Set by SIGINT or SIGTERM: stop, clean up and report what is done. */
+static volatile sig_atomic_t stop_signal;
+
+static void note_stop(int sig)
+{
+    stop_signal = sig;
+}
 
 static void path_in(char *buf, size_t len, const char *dir, const char *lab,
                     const char *file)
@@ -160,6 +176,10 @@ static void apply_result(char *line, struct lab_report *lab)
 
     for (char *f = strsep(&rest, "\t"); f && n < 8; f = strsep(&rest, "\t"))
         fields[n++] = f;
+    if (n == 2 && strcmp(fields[0], "testdir") == 0) {
+        snprintf(lab->test_dir, sizeof(lab->test_dir), "%s", fields[1]);
+        return;
+    }
     if (n == 2 && strcmp(fields[0], "containment") == 0) {
         snprintf(lab->containment, sizeof(lab->containment), "%s",
                  fields[1]);
@@ -263,9 +283,13 @@ static int read_results(int results_r, int log_r, long long deadline,
             break;
         }
         if (poll(fds, 2, (int)left) == -1) {
-            if (errno == EINTR)
-                continue;
-            pl_die("poll(test program pipes)");
+            if (errno != EINTR)
+                pl_die("poll(test program pipes)");
+            if (stop_signal) {
+                timed_out = 1;
+                break;
+            }
+            continue;
         }
         for (int i = 0; i < 2; i++) {
             if (!fds[i].revents)
@@ -309,29 +333,84 @@ static void sweep(void)
     }
 }
 
-static void mark_unfinished(struct lab_report *lab, int timed_out,
-                            double limit_s)
+static int remove_entry(const char *path, const struct stat *st, int type,
+                        struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if (type == FTW_DP)
+        rmdir(path);
+    else
+        unlink(path);
+    return 0;
+}
+
+/*
+ * The test program cleans up after each test, unless it was killed: then
+ * remove the folder of the test it was running and the shared memory
+ * objects named for it (/dev/shm/proclab.PID.*).
+ */
+static void clean_after_kill(const struct lab_report *lab, pid_t harness)
+{
+    char prefix[64];
+    struct dirent *e;
+    DIR *d;
+
+    if (*lab->test_dir && strncmp(lab->test_dir, "/", 1) == 0)
+        nftw(lab->test_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    snprintf(prefix, sizeof(prefix), "proclab.%d.", (int)harness);
+    d = opendir("/dev/shm");
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        char path[300];
+
+        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+            continue;
+        snprintf(path, sizeof(path), "/dev/shm/%s", e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
+static void mark_unfinished(struct lab_report *lab, const char *why)
 {
     for (int i = 0; i < lab->count; i++) {
         struct test_report *t = &lab->tests[i];
-        char msg[512];
 
         if (strcmp(t->verdict, "not run") != 0)
             continue;
-        if (timed_out)
-            snprintf(msg, sizeof(msg),
-                     "not finished: the lab's tests together passed their "
-                     "deadline of %.0f s and were stopped",
-                     limit_s);
-        else
-            snprintf(msg, sizeof(msg),
-                     "not run: the test program stopped before this test; "
-                     "its own messages are shown above");
         snprintf(t->verdict, sizeof(t->verdict), "%s",
-                 timed_out ? "timeout" : "failed");
-        t->message = strdup(msg);
+                 why ? "timeout" : "failed");
+        t->message = strdup(why ? why
+                                : "not run: the test program stopped before "
+                                  "this test; its own messages are shown "
+                                  "above");
         lab->program_failed = 1;
     }
+}
+
+/* Say why tests were cut short, or return NULL when none were. */
+static const char *cut_short_reason(const struct options *opt,
+                                    int timed_out, double limit_s,
+                                    char *buf, size_t len)
+{
+    if (stop_signal)
+        snprintf(buf, len, "not finished: the grade was interrupted by %s",
+                 pl_signal_name(stop_signal));
+    else if (timed_out && opt->run_deadline_ms &&
+             pl_now_ms() >= opt->run_deadline_ms)
+        snprintf(buf, len,
+                 "not finished: the whole grade passed its limit of %g s",
+                 opt->run_limit_s);
+    else if (timed_out)
+        snprintf(buf, len,
+                 "not finished: the lab's tests together passed their "
+                 "deadline of %.0f s and were stopped",
+                 limit_s);
+    else
+        return NULL;
+    return buf;
 }
 
 static void run_lab(const struct options *opt, struct lab_report *lab)
@@ -339,6 +418,8 @@ static void run_lab(const struct options *opt, struct lab_report *lab)
     char path[512];
     int results[2], log[2], status;
     double limit_s = LAB_SLACK_S;
+    char why[256];
+    long long deadline;
     pid_t pid;
     int timed_out;
 
@@ -354,22 +435,33 @@ static void run_lab(const struct options *opt, struct lab_report *lab)
     pl_close(results[1]);
     pl_close(log[1]);
 
-    timed_out = read_results(results[0], log[0],
-                             pl_now_ms() + (long long)(limit_s * 1000), lab);
+    deadline = pl_now_ms() + (long long)(limit_s * 1000);
+    if (opt->run_deadline_ms && opt->run_deadline_ms < deadline)
+        deadline = opt->run_deadline_ms;
+    timed_out = read_results(results[0], log[0], deadline, lab);
     kill(-pid, SIGKILL);
     if (timed_out)
         kill(pid, SIGKILL);
     pl_waitpid(pid, &status, 0);
     sweep();
+    clean_after_kill(lab, pid);
     pl_close(results[0]);
     pl_close(log[0]);
-    mark_unfinished(lab, timed_out, limit_s);
+    mark_unfinished(lab, cut_short_reason(opt, timed_out, limit_s, why,
+                                          sizeof(why)));
 }
 
 static void grade_lab(const struct options *opt, struct lab_report *lab)
 {
     char path[512];
 
+    char why[256];
+
+    if (stop_signal || (opt->run_deadline_ms &&
+                        pl_now_ms() >= opt->run_deadline_ms)) {
+        mark_unfinished(lab, cut_short_reason(opt, 1, 0, why, sizeof(why)));
+        return;
+    }
     path_in(path, sizeof(path), opt->build_dir, lab->folder, "check");
     if (access(path, X_OK) == 0) {
         run_lab(opt, lab);
@@ -387,13 +479,15 @@ static void grade_lab(const struct options *opt, struct lab_report *lab)
 static void usage(void)
 {
     fprintf(stderr, "usage: grader [--results FILE] [--scale FACTOR] "
-                    "[--source DIR] BUILD_DIR LAB...\n");
+                    "[--run-limit SECONDS] [--source DIR] BUILD_DIR "
+                    "LAB...\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
-    struct options opt = {NULL, "labs", 1.0, NULL};
+    struct options opt = {NULL, "labs", 1.0, NULL, 0, 0};
+    struct sigaction stop;
     static struct grade_report report;
     int i = 1;
 
@@ -406,6 +500,8 @@ int main(int argc, char **argv)
             opt.scale = atof(argv[i + 1]);
         else if (strcmp(argv[i], "--source") == 0)
             opt.source = argv[i + 1];
+        else if (strcmp(argv[i], "--run-limit") == 0)
+            opt.run_limit_s = atof(argv[i + 1]);
         else
             usage();
     }
@@ -420,9 +516,21 @@ int main(int argc, char **argv)
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
         pl_die("prctl(PR_SET_CHILD_SUBREAPER)");
     signal(SIGPIPE, SIG_IGN);
+
+    /* No SA_RESTART: the signal must interrupt the poll() on the test
+     * program's pipes, so that the grader cleans up and reports. */
+    memset(&stop, 0, sizeof(stop));
+    stop.sa_handler = note_stop;
+    sigaction(SIGINT, &stop, NULL);
+    sigaction(SIGTERM, &stop, NULL);
+
     report.source = opt.source;
     report.scale = opt.scale;
     report.start_ms = pl_now_ms();
+    opt.run_limit_s *= opt.scale;
+    if (opt.run_limit_s > 0)
+        opt.run_deadline_ms =
+            report.start_ms + (long long)(opt.run_limit_s * 1000);
     print_heading(&report);
 
     for (; i < argc; i++) {
@@ -438,5 +546,7 @@ int main(int argc, char **argv)
     print_total(&report);
     if (opt.results_path && write_json(&report, opt.results_path) == -1)
         return 2;
+    if (stop_signal)
+        return 128 + stop_signal;
     return report.earned == report.max_points ? 0 : 1;
 }

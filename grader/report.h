@@ -30,6 +30,7 @@ struct lab_report {
     int program_failed; /* the test program stopped before some tests */
     char problem[8192]; /* compiler or test-program messages */
     char containment[256]; /* limits the test program set, in words */
+    char test_dir[4096];    /* folder of the test running last */
 };
 
 struct grade_report {

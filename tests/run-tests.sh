@@ -106,6 +106,23 @@ check "the last line is the grader's score" \
 check "results.json has the selftest score" \
     [ "$(json_number score "$TMP/selftest.json")" = "$expected" ]
 
+# A run cut short by its limit still reports, with the rest timed out.
+./build/grader/grader --results "$TMP/cut.json" --run-limit 0.3 build \
+    selftest >"$TMP/cut.out" 2>&1
+check "a run past its limit exits 1" [ $? -eq 1 ]
+check "a run past its limit says so" \
+    grep -q "the whole grade passed its limit of 0.3 s" "$TMP/cut.out"
+check "a run past its limit still writes results.json" \
+    grep -q '"max_score": 2[0-9]' "$TMP/cut.json"
+
+# An interrupted run cleans up and still reports what it finished.
+timeout --preserve-status -s INT 0.3 ./build/grader/grader --results "$TMP/int.json" build \
+    selftest >"$TMP/int.out" 2>&1
+check "an interrupted run exits 128+SIGINT" [ $? -eq 130 ]
+check "an interrupted run says so" \
+    grep -q "the grade was interrupted by SIGINT" "$TMP/int.out"
+check "an interrupted run still writes results.json" [ -s "$TMP/int.json" ]
+
 # --- the reference solutions score full marks ------------------------------
 
 $MAKE --no-print-directory grade SOLUTIONS=1 >"$TMP/solutions.out" 2>&1

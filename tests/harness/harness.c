@@ -10,7 +10,11 @@
  *          TAB output_bytes TAB output NEWLINE
  *
  * verdict is passed, failed, timeout or crashed. Tabs, newlines and
- * backslashes inside fields are escaped as \t, \n and \\.
+ * backslashes inside fields are escaped as \t, \n and \\. Two more kinds
+ * of line tell the grader what it must know to report and clean up:
+ *
+ *   containment TAB the limits in force, in words     (once, first)
+ *   testdir TAB the folder of the test about to run   (before each test)
  *
  * Whatever a test prints goes to a memory file of its own, never to the
  * grader's output, so a student's program cannot print lines that pass
@@ -191,6 +195,10 @@ static void run_one(int index, FILE *results)
     plh_current = &pl_lab.tests[index];
     memset(plh_shared, 0, sizeof(*plh_shared));
     plh_make_test_dir();
+
+    /* If the grader has to kill the harness, it removes the folder. */
+    fprintf(results, "testdir\t%s\n", plh_test_dir);
+    fflush(results);
     plh_snapshot_ipc();
 
     /* The test process inherits these as its stdout and stderr. */
