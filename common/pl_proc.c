@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -232,6 +233,28 @@ int pl_proc_children(pid_t pid, pid_t *out, int max)
     closedir(d);
     if (count == -1)
         return scan_for_children(pid, out, max);
+    return count;
+}
+
+int pl_proc_count_user(uid_t uid)
+{
+    struct dirent *e;
+    DIR *d = opendir("/proc");
+    int count = 0;
+
+    if (!d)
+        return -1;
+    while ((e = readdir(d)) != NULL) {
+        char path[300];
+        struct stat st;
+
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s", e->d_name);
+        if (stat(path, &st) == 0 && st.st_uid == uid)
+            count++;
+    }
+    closedir(d);
     return count;
 }
 

@@ -60,6 +60,12 @@ int pl_proc_fd_target(pid_t pid, int fd, char *buf, size_t len);
 int pl_proc_children(pid_t pid, pid_t *out, int max);
 
 /*
+ * Count the processes whose /proc entry belongs to uid, as far as this
+ * process's /proc shows them. Returns the count, or -1 with errno.
+ */
+int pl_proc_count_user(uid_t uid);
+
+/*
  * Poll /proc/PID/stat until the process is in state (for example 'Z'),
  * every millisecond at first and more slowly later, for at most
  * timeout_ms. Returns 0 once the state is seen, or -1 with errno ETIMEDOUT

@@ -30,6 +30,7 @@
  */
 #include "proclab.h"
 
+#include "namespace.h"
 #include "report.h"
 
 #include <dirent.h>
@@ -37,6 +38,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,18 +239,32 @@ static void feed(struct line_reader *lr, const char *data, size_t n,
     memmove(lr->buf, start, lr->len);
 }
 
+/* The user the harness runs tests as: nobody for root, else the caller. */
+static uid_t test_user(void)
+{
+    struct passwd *pw;
+
+    if (geteuid() != 0)
+        return getuid();
+    pw = getpwnam("nobody");
+    return pw ? pw->pw_uid : 65534;
+}
+
 static pid_t start_harness(const char *path, const struct options *opt,
                            int results_w, int log_w)
 {
-    char scale[32];
+    char scale[32], base[32];
     pid_t pid;
 
+    /* Inside its namespace the harness cannot see the test user's other
+     * processes, which RLIMIT_NPROC counts all the same. */
     snprintf(scale, sizeof(scale), "%g", opt->scale);
-    pid = pl_fork();
+    snprintf(base, sizeof(base), "%d", pl_proc_count_user(test_user()));
+    pid = ns_fork();
     if (pid == 0) {
         int null_fd = open("/dev/null", O_RDONLY);
         char *const argv[] = {(char *)path, "--results-fd", "3", "--scale",
-                              scale, NULL};
+                              scale, "--process-base", base, NULL};
 
         setpgid(0, 0);
         if (null_fd == -1 || dup2(null_fd, STDIN_FILENO) == -1 ||

@@ -11,7 +11,6 @@
 
 #include "proclab.h"
 
-#include <dirent.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
@@ -26,6 +25,7 @@
 #include <unistd.h>
 
 struct limits plh_limits;
+int plh_process_base = -1;
 
 /*
  * Keep the right to read every file and search every folder, so that a
@@ -100,29 +100,6 @@ void plh_contain_test(void)
     setrlimit(RLIMIT_CORE, &core);
 }
 
-/* Count the processes whose /proc entry belongs to uid. */
-static int count_processes_of(uid_t uid)
-{
-    struct dirent *e;
-    DIR *d = opendir("/proc");
-    int count = 0;
-
-    if (!d)
-        pl_die("opendir(/proc)");
-    while ((e = readdir(d)) != NULL) {
-        char path[300];
-        struct stat st;
-
-        if (e->d_name[0] < '1' || e->d_name[0] > '9')
-            continue;
-        snprintf(path, sizeof(path), "/proc/%s", e->d_name);
-        if (stat(path, &st) == 0 && st.st_uid == uid)
-            count++;
-    }
-    closedir(d);
-    return count;
-}
-
 /*
  * Choose who runs the tests and how many processes they may create, and
  * tell the grader, which prints it.
@@ -143,13 +120,18 @@ void plh_choose_containment(FILE *results)
          * whatever the tests leave, and never meet another run's. */
         plh_limits.own_ipc = unshare(CLONE_NEWIPC) == 0;
     }
+    if (plh_process_base < 0)
+        plh_process_base = pl_proc_count_user(plh_limits.uid);
     plh_limits.process_limit =
-        (rlim_t)count_processes_of(plh_limits.uid) + PROCESS_ALLOWANCE;
+        (rlim_t)(plh_process_base > 0 ? plh_process_base : 0) +
+        PROCESS_ALLOWANCE;
     fprintf(results,
             "containment\ttests run as uid %d%s, limited to %d processes "
-            "beyond that user's own (RLIMIT_NPROC)%s\n",
+            "beyond that user's own (RLIMIT_NPROC)%s%s\n",
             (int)plh_limits.uid, plh_limits.drop_root ? " instead of root" : "",
             PROCESS_ALLOWANCE,
-            plh_limits.own_ipc ? ", in an IPC namespace of their own" : "");
+            getpid() == 1 ? ", in a PID namespace that ends with the grade"
+                          : ", swept by subreapers after each test",
+            plh_limits.own_ipc ? ", with IPC objects of their own" : "");
     fflush(results);
 }

@@ -291,7 +291,8 @@ static void usage(const char *prog)
 {
     fprintf(stderr,
             "usage: %s --list\n"
-            "       %s --results-fd N [--scale FACTOR] [--only INDEX]\n",
+            "       %s --results-fd N [--scale FACTOR] [--only INDEX]\n"
+            "          [--process-base N]\n",
             prog, prog);
     exit(2);
 }
@@ -308,6 +309,8 @@ int main(int argc, char **argv)
             plh_results_fd = atoi(argv[++i]);
         else if (strcmp(argv[i], "--scale") == 0 && i + 1 < argc)
             plh_scale = atof(argv[++i]);
+        else if (strcmp(argv[i], "--process-base") == 0 && i + 1 < argc)
+            plh_process_base = atoi(argv[++i]);
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             only = atoi(argv[++i]);
         else

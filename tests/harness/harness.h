@@ -22,7 +22,7 @@
 /* A test that prints more than this is killed by SIGXFSZ. */
 #define OUTPUT_LIMIT (8L * 1024 * 1024)
 /* Processes a test may have at once beyond those its user already has. */
-#define PROCESS_ALLOWANCE 256
+#define PROCESS_ALLOWANCE 128
 
 /* IPC names a test can ask for with pl_test_ipc_name(). */
 #define MAX_IPC_NAMES 16
@@ -59,6 +59,9 @@ extern int plh_saved_stderr;
 extern char plh_test_dir[4096];
 extern char plh_program_dir[4096];
 extern struct limits plh_limits;
+/* Processes the test user has outside the harness's view, from the
+ * grader (--process-base); -1 means count them here. */
+extern int plh_process_base;
 
 /* contain.c: in the harness, choose the limits and report them. */
 void plh_choose_containment(FILE *results);
