@@ -14,6 +14,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -65,12 +67,13 @@ void pl_test_allow_fd(int fd)
 
 void pl_test_begin(void)
 {
-    struct rlimit fsize = {OUTPUT_LIMIT, OUTPUT_LIMIT};
-    struct rlimit core = {0, 0};
-
     plh_shared->test_pid = getpid();
     allowed_fd_count = 0;
     plh_contain_test();
+
+    /* If the harness dies, the test must not run on without its
+     * deadline. Set after the change of user, which clears it. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (chdir(plh_test_dir) == -1)
         pl_die("chdir(%s)", plh_test_dir);
 
@@ -79,8 +82,6 @@ void pl_test_begin(void)
     close(plh_results_fd);
     close(plh_saved_stdout);
     close(plh_saved_stderr);
-    setrlimit(RLIMIT_FSIZE, &fsize);
-    setrlimit(RLIMIT_CORE, &core);
     start_fd_count = pl_proc_list_fds(0, start_fds, MAX_FDS);
 }
 
