@@ -172,18 +172,24 @@ $(foreach l,$(ALL_LABS),$(eval $(call lab_rules,$(l))))
 # --- grading -----------------------------------------------------------
 
 # SUBMISSION=DIR: copy only the student files of each lab, so that a
-# submission cannot bring its own headers, tests or Makefile.
+# submission cannot bring its own headers, tests or Makefile. A missing
+# file also removes what an earlier submission built from it, and leaves
+# a note that the grader shows in place of the compiler's messages.
 define copy_submission
 	@for lab in $(LABS); do \
-	    mkdir -p $(SRC_ROOT)/$$lab; \
+	    mkdir -p "$(SRC_ROOT)/$$lab" "$(VBUILD)/$$lab"; \
+	    rm -f "$(VBUILD)/$$lab/missing.txt"; \
 	    for f in $$(cd labs/$$lab && ls *.c | grep -vx main.c); do \
 	        if [ -f "$(SUBMISSION)/$$lab/$$f" ]; then \
-	            cmp -s "$(SUBMISSION)/$$lab/$$f" $(SRC_ROOT)/$$lab/$$f || \
-	            cp "$(SUBMISSION)/$$lab/$$f" $(SRC_ROOT)/$$lab/$$f; \
+	            cmp -s "$(SUBMISSION)/$$lab/$$f" "$(SRC_ROOT)/$$lab/$$f" || \
+	            cp "$(SUBMISSION)/$$lab/$$f" "$(SRC_ROOT)/$$lab/$$f"; \
 	        else \
-	            rm -f $(SRC_ROOT)/$$lab/$$f; \
-	            echo "proclab: $(SUBMISSION)/$$lab/$$f is missing;" \
-	                "lab $$lab will not compile" >&2; \
+	            rm -f "$(SRC_ROOT)/$$lab/$$f" \
+	                "$(VBUILD)/$$lab/student/$${f%.c}.o" \
+	                "$(VBUILD)/$$lab/check" "$(VBUILD)/$$lab/program"; \
+	            echo "$$lab/$$f is missing from the submission" \
+	                "($(SUBMISSION)/$$lab/$$f)" \
+	                >>"$(VBUILD)/$$lab/missing.txt"; \
 	        fi; \
 	    done; \
 	done
@@ -197,8 +203,14 @@ ifdef SUBMISSION
 	    "is not a folder" >&2; exit 2; }
 	$(copy_submission)
 endif
+	@rm -f $(BUILD)/results.json
 	@for lab in $(LABS); do \
 	    mkdir -p $(VBUILD)/$$lab; \
+	    if [ -s $(VBUILD)/$$lab/missing.txt ]; then \
+	        cp $(VBUILD)/$$lab/missing.txt $(VBUILD)/$$lab/build.log; \
+	        rm -f $(VBUILD)/$$lab/check; \
+	        continue; \
+	    fi; \
 	    $(MAKE) --no-print-directory -s GRADE_BUILD=1 \
 	        $(VBUILD)/$$lab/check $(VBUILD)/$$lab/program \
 	        >$(VBUILD)/$$lab/build.out 2>&1 || \
@@ -207,7 +219,7 @@ endif
 	        >$(VBUILD)/$$lab/build.log || true; \
 	done
 	@$(GRADER) --results $(BUILD)/results.json --scale $(TIMEOUT_SCALE) \
-	    --run-limit $(RUN_LIMIT) --source $(SOURCE_NAME) $(VBUILD) $(LABS)
+	    --run-limit $(RUN_LIMIT) --source "$(SOURCE_NAME)" $(VBUILD) $(LABS)
 
 run: $(foreach l,$(LABS),$(VBUILD)/$(l)/program)
 	@for lab in $(LABS); do \

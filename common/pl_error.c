@@ -26,13 +26,24 @@ const char *pl_errno_name(int err)
 
 const char *pl_signal_name(int sig)
 {
-    static char buf[16];
-    const char *abbrev = sigabbrev_np(sig);
+    /* One slot per signal, filled once: two calls in one printf() then
+     * print two names, and calls from several threads do not clash. */
+    static char names[NSIG][24];
+    const char *abbrev;
 
-    if (!abbrev)
+    if (sig <= 0 || sig >= NSIG)
         return "SIG?";
-    snprintf(buf, sizeof(buf), "SIG%s", abbrev);
-    return buf;
+    if (names[sig][0])
+        return names[sig];
+    abbrev = sigabbrev_np(sig);
+    if (abbrev)
+        snprintf(names[sig], sizeof(names[sig]), "SIG%s", abbrev);
+    else if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+        snprintf(names[sig], sizeof(names[sig]), "SIGRTMIN+%d",
+                 sig - SIGRTMIN);
+    else
+        return "SIG?";
+    return names[sig];
 }
 
 static void print_message(int err, const char *fmt, va_list ap)

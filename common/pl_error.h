@@ -39,8 +39,9 @@ void pl_fatal(const char *fmt, ...)
 const char *pl_errno_name(int err);
 
 /*
- * Return the symbolic name of a signal ("SIGSEGV"), or "SIG?" when the
- * number has no name. The string is static.
+ * Return the symbolic name of a signal ("SIGSEGV", "SIGRTMIN+2"), or
+ * "SIG?" when the number has no name. Each signal has a static string of
+ * its own, so several names can be used at once.
  */
 const char *pl_signal_name(int sig);
 

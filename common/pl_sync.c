@@ -3,7 +3,14 @@
  */
 #include "pl_sync.h"
 
+#include "pl_error.h"
 #include "pl_sys.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
 
 void pl_sync_init(struct pl_sync *s)
 {
@@ -34,9 +41,29 @@ void pl_sync_child(struct pl_sync *s)
     s->write_fd = s->to_parent[1];
 }
 
-void pl_sync_send(struct pl_sync *s)
+/*
+ * A write to a pipe whose reader has exited raises SIGPIPE, which would
+ * kill the sender for the other side's death. SIGPIPE stays blocked for
+ * the write and a pending one is taken back, so the caller gets -1.
+ */
+int pl_sync_send(struct pl_sync *s)
 {
-    pl_write_all(s->write_fd, "x", 1);
+    sigset_t pipe_only, old;
+    struct timespec none = {0, 0};
+    ssize_t n;
+
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+    do
+        n = write(s->write_fd, "x", 1);
+    while (n == -1 && errno == EINTR);
+    if (n == -1 && errno != EPIPE)
+        pl_die("write(fd=%d, handshake byte)", s->write_fd);
+    if (n == -1)
+        sigtimedwait(&pipe_only, NULL, &none);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return n == 1 ? 0 : -1;
 }
 
 int pl_sync_wait(struct pl_sync *s)

@@ -34,8 +34,11 @@ void pl_sync_parent(struct pl_sync *s);
 /* In the child after fork: keep the ends that talk to the parent. */
 void pl_sync_child(struct pl_sync *s);
 
-/* Send one byte to the other side. */
-void pl_sync_send(struct pl_sync *s);
+/*
+ * Send one byte to the other side. Returns 0, or -1 when the other side
+ * has closed its end (it exited), without raising SIGPIPE.
+ */
+int pl_sync_send(struct pl_sync *s);
 
 /*
  * Block until the other side sends a byte. Returns 0 on that byte, or -1

@@ -7,7 +7,9 @@
 #     program's main process, where the grader's results are written;
 #   - GNU indirect functions, whose resolvers run when the program loads;
 #   - global functions or variables that replace one of the C library's,
-#     which the harness would then call too.
+#     which the harness would then call too;
+#   - calls into the test harness or Check, such as pl_test_end(), which
+#     would let lab code report a test as passed.
 # Prints the reason to stderr and exits 1, or exits 0.
 
 obj=$1
@@ -27,6 +29,15 @@ ifuncs=$(nm "$obj" | awk '$2 == "i" { print $3 }' | tr '\n' ' ')
 if [ -n "$ifuncs" ]; then
     echo "$src: indirect functions are not allowed in lab code" \
         "(found $ifuncs)" >&2
+    exit 1
+fi
+
+harness=$(nm -u "$obj" | awk '{ print $2 }' |
+    grep -E '^(pl_test|pl_fail|plh_|_ck_|ck_|srunner_|tcase_|suite_|tr_)' |
+    tr '\n' ' ')
+if [ -n "$harness" ]; then
+    echo "$src: uses $harness- part of the test harness, which lab" \
+        "code may not call" >&2
     exit 1
 fi
 

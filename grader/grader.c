@@ -38,7 +38,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,32 +238,35 @@ static void feed(struct line_reader *lr, const char *data, size_t n,
     memmove(lr->buf, start, lr->len);
 }
 
-/* The user the harness runs tests as: nobody for root, else the caller. */
+/*
+ * The user the harness runs tests as. Root picks a user of the run's own,
+ * 100000 plus the grader's PID, which no other grade running now can
+ * have: RLIMIT_NPROC counts processes per user, so another grade's fork
+ * bomb cannot use up this one's allowance. Others run tests as
+ * themselves.
+ */
 static uid_t test_user(void)
 {
-    struct passwd *pw;
-
-    if (geteuid() != 0)
-        return getuid();
-    pw = getpwnam("nobody");
-    return pw ? pw->pw_uid : 65534;
+    return geteuid() == 0 ? (uid_t)(100000 + getpid()) : getuid();
 }
 
 static pid_t start_harness(const char *path, const struct options *opt,
                            int results_w, int log_w)
 {
-    char scale[32], base[32];
+    char scale[32], base[32], uid[32];
     pid_t pid;
 
     /* Inside its namespace the harness cannot see the test user's other
      * processes, which RLIMIT_NPROC counts all the same. */
     snprintf(scale, sizeof(scale), "%g", opt->scale);
     snprintf(base, sizeof(base), "%d", pl_proc_count_user(test_user()));
+    snprintf(uid, sizeof(uid), "%d", (int)test_user());
     pid = ns_fork();
     if (pid == 0) {
         int null_fd = open("/dev/null", O_RDONLY);
         char *const argv[] = {(char *)path, "--results-fd", "3", "--scale",
-                              scale, "--process-base", base, NULL};
+                              scale, "--process-base", base, "--test-uid",
+                              uid, NULL};
 
         setpgid(0, 0);
         if (null_fd == -1 || dup2(null_fd, STDIN_FILENO) == -1 ||
@@ -364,7 +366,8 @@ static int remove_entry(const char *path, const struct stat *st, int type,
 /*
  * The test program cleans up after each test, unless it was killed: then
  * remove the folder of the test it was running and the shared memory
- * objects named for it (/dev/shm/proclab.PID.*).
+ * objects named for it (/dev/shm/proclab.PID-*, PID in hexadecimal). In a
+ * PID namespace /dev/shm was the namespace's own and is gone already.
  */
 static void clean_after_kill(const struct lab_report *lab, pid_t harness)
 {
@@ -374,7 +377,7 @@ static void clean_after_kill(const struct lab_report *lab, pid_t harness)
 
     if (*lab->test_dir && strncmp(lab->test_dir, "/", 1) == 0)
         nftw(lab->test_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    snprintf(prefix, sizeof(prefix), "proclab.%d.", (int)harness);
+    snprintf(prefix, sizeof(prefix), "proclab.%x-", (unsigned)harness);
     d = opendir("/dev/shm");
     if (!d)
         return;
@@ -488,7 +491,7 @@ static void grade_lab(const struct options *opt, struct lab_report *lab)
     for (int i = 0; i < lab->count; i++) {
         snprintf(lab->tests[i].verdict, sizeof(lab->tests[i].verdict),
                  "failed");
-        lab->tests[i].message = strdup("not run: the lab did not compile");
+        lab->tests[i].message = strdup("not run: the lab did not build");
     }
 }
 
@@ -531,6 +534,7 @@ int main(int argc, char **argv)
 
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
         pl_die("prctl(PR_SET_CHILD_SUBREAPER)");
+    prctl(PR_SET_DUMPABLE, 0);
     signal(SIGPIPE, SIG_IGN);
 
     /* No SA_RESTART: the signal must interrupt the poll() on the test

@@ -10,9 +10,9 @@
  *
  * A process inside the namespace sees PIDs that /proc, mounted for the
  * namespace outside, does not use, so the child also gets a mount
- * namespace of its own with a fresh /proc. Both need root, and some
- * containers forbid them; then the grader falls back to a plain fork()
- * and its subreaper sweep, and says so.
+ * namespace of its own with a fresh /proc and /dev/shm. Both need root,
+ * and some containers forbid them; then the grader falls back to a
+ * plain fork() and its subreaper sweep, and says so.
  */
 #include "namespace.h"
 
@@ -35,13 +35,20 @@ static pid_t fork_into_namespace(void)
                           NULL, NULL, NULL, NULL);
 }
 
-/* In the new namespaces: a /proc that shows the namespace's own PIDs. */
+/*
+ * In the new namespaces: a /proc that shows the namespace's own PIDs, and
+ * a /dev/shm of their own, so that the POSIX shared memory objects of
+ * this grade are never confused with another's and vanish with it.
+ */
 static int mount_own_proc(void)
 {
     if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
         return -1;
-    return mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                 NULL);
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              NULL) == -1)
+        return -1;
+    return mount("proclab-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+                 "mode=1777,size=256m");
 }
 
 int ns_available(void)

@@ -100,8 +100,7 @@ void print_lab(struct grade_report *r, struct lab_report *lab)
              lab->containment);
     printf("%s\n", lab->folder);
     if (lab->build_failed) {
-        printf("  The lab did not compile, so none of its tests ran."
-               " The compiler said:\n");
+        printf("  The lab did not build, so none of its tests ran:\n");
         print_indented(lab->problem, "    ");
     } else if (lab->program_failed && *lab->problem) {
         printf("  The test program stopped early. It said:\n");
@@ -179,29 +178,69 @@ static void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/*
+ * Return text with "| " before every line and control characters written
+ * as \xNN, as the terminal table shows a program's output. The caller
+ * frees the result.
+ */
+static char *quote_lines(const char *text)
+{
+    size_t len = strlen(text);
+    char *out = malloc(len * 4 + 8), *p = out;
+    int at_start = 1;
+
+    if (!out)
+        return NULL;
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        if (at_start)
+            p += sprintf(p, "| ");
+        at_start = *c == '\n';
+        if (*c == '\n' || *c == '\t' || *c >= 0x20)
+            *p++ = (char)*c;
+        else
+            p += sprintf(p, "\\x%02x", *c);
+    }
+    *p = '\0';
+    return out;
+}
+
+/* Append text to a growing buffer; give up quietly when memory runs out. */
+static void append(char **buf, size_t *len, const char *text)
+{
+    size_t add = strlen(text);
+    char *grown = realloc(*buf, *len + add + 1);
+
+    if (!grown)
+        return;
+    memcpy(grown + *len, text, add + 1);
+    *buf = grown;
+    *len += add;
+}
+
 static void json_test_output(FILE *f, const struct lab_report *lab,
                              const struct test_report *t)
 {
-    size_t len = 512 + (t->message ? strlen(t->message) : 0) +
-                 (t->output ? strlen(t->output) : 0);
-    char *text = malloc(len);
+    char *text = NULL, *quoted;
+    size_t len = 0;
 
-    if (!text) {
-        json_string(f, t->message);
-        return;
+    append(&text, &len, t->message ? t->message : "");
+    if (t->message && *t->message) {
+        append(&text, &len, "\nWhere to look: ");
+        append(&text, &len, t->step);
+        append(&text, &len, " of labs/");
+        append(&text, &len, lab->folder);
+        append(&text, &len, "/README.md");
     }
-    snprintf(text, len, "%s%s%s%s%s%s%s",
-             t->message ? t->message : "",
-             t->message && *t->message ? "\nWhere to look: " : "",
-             t->message && *t->message ? t->step : "",
-             t->message && *t->message ? " of labs/" : "",
-             t->message && *t->message ? lab->folder : "",
-             t->message && *t->message ? "/README.md" : "",
-             t->output && *t->output ? "\n\nOutput of the code under test:\n"
-                                     : "");
-    if (t->output)
-        strncat(text, t->output, len - strlen(text) - 1);
-    json_string(f, text);
+    if (lab->build_failed && *lab->problem) {
+        append(&text, &len, "\n\nWhy the lab did not build:\n");
+        append(&text, &len, lab->problem);
+    }
+    if (t->output && *t->output && (quoted = quote_lines(t->output))) {
+        append(&text, &len, "\n\nOutput of the code under test:\n");
+        append(&text, &len, quoted);
+        free(quoted);
+    }
+    json_string(f, text ? text : "");
     free(text);
 }
 

@@ -94,6 +94,9 @@ expect_message "an open pipe" "(pipe:["
 expect_message "a stray child" "returned from it and went on running"
 expect_message "an escapee" "still running after the test and was killed"
 expect_message "a flood" "SIGXFSZ"
+expect_message "exit() in a child" "ended with exit() instead of _exit()"
+expect_message "a failed checked call" \
+    "stopped because a system call failed: proclab: close(fd=4000) failed: EBADF"
 expect_message "leaked shared memory" "shared memory object /proclab."
 expect_message "a leaked queue" "message queue /proclab."
 expect_message "an object of its own" "shared memory object /proclab-selftest"
@@ -145,8 +148,20 @@ check "Check's environment variables change nothing" \
 # --- the starter code scores less, in bounded time ---------------------------
 
 labs=$(cd labs && ls -d [0-9][0-9]-*)
+
+# The starter as committed: a student's finished work in labs/ must not
+# turn this check red. Outside a git checkout, labs/ is the starter.
+mkdir "$TMP/starter"
+if git rev-parse --verify -q HEAD >/dev/null 2>&1 &&
+    git archive HEAD labs 2>/dev/null | tar -x -C "$TMP/starter" 2>/dev/null
+then
+    starter=$TMP/starter/labs
+else
+    starter=labs
+fi
 start=$(date +%s)
-$MAKE --no-print-directory grade >"$TMP/starter.out" 2>&1
+$MAKE --no-print-directory grade SUBMISSION="$starter" \
+    >"$TMP/starter.out" 2>&1
 make_status=$?
 elapsed=$(($(date +%s) - start))
 score=$(json_number score build/results.json)
@@ -154,7 +169,7 @@ check "make grade on the starter fails" [ "$make_status" -ne 0 ]
 check "the starter scores below full marks ($score/$max)" \
     [ "${score:-99999}" -lt "$max" ]
 # shellcheck disable=SC2086 # one argument per lab
-./build/grader/grader build/labs $labs >/dev/null 2>&1
+./build/grader/grader build/submission $labs >/dev/null 2>&1
 check "the grader exits 1, not 2, on the starter" [ $? -eq 1 ]
 check "the starter is graded within 120 s (took $elapsed s)" \
     [ "$elapsed" -lt 120 ]
@@ -205,7 +220,7 @@ $MAKE --no-print-directory grade SUBMISSION="$TMP/submission" \
 status=$?
 check "a lab that does not compile fails the grade" [ "$status" -ne 0 ]
 check "a lab that does not compile shows the compiler's errors" \
-    grep -q "did not compile" "$TMP/broken.out"
+    grep -q "did not build" "$TMP/broken.out"
 check "a lab that does not compile scores 0 for that lab" \
     grep -q "subtotal $first_lab: 0/" "$TMP/broken.out"
 

@@ -55,6 +55,9 @@ START_TEST(test_names_errno_and_signal)
     ck_assert_str_eq(pl_errno_name(ECHILD), "ECHILD");
     ck_assert_str_eq(pl_errno_name(100000), "E?");
     ck_assert_str_eq(pl_signal_name(SIGSEGV), "SIGSEGV");
+    ck_assert_str_ne(pl_signal_name(SIGINT), pl_signal_name(SIGTERM));
+    ck_assert_str_eq(pl_signal_name(SIGRTMIN + 1), "SIGRTMIN+1");
+    ck_assert_str_eq(pl_signal_name(0), "SIG?");
 }
 END_TEST
 
@@ -193,6 +196,24 @@ START_TEST(test_sync_wait_sees_death)
 }
 END_TEST
 
+START_TEST(test_sync_send_sees_death)
+{
+    struct pl_sync s;
+    pid_t pid;
+
+    pl_sync_init(&s);
+    pid = pl_fork();
+    if (pid == 0) {
+        pl_sync_child(&s);
+        _exit(0);
+    }
+    pl_sync_parent(&s);
+    pl_waitpid(pid, NULL, 0);
+    ck_assert_int_eq(pl_sync_send(&s), -1);
+    pl_sync_close(&s);
+}
+END_TEST
+
 START_TEST(test_read_full_stops_at_eof)
 {
     int fds[2];
@@ -297,6 +318,7 @@ static Suite *common_suite(void)
     tcase_add_test(run, test_run_ends_when_child_exits);
     tcase_add_test(sync, test_sync_orders_events);
     tcase_add_test(sync, test_sync_wait_sees_death);
+    tcase_add_test(sync, test_sync_send_sees_death);
     tcase_add_test(sync, test_read_full_stops_at_eof);
     tcase_add_test(proc, test_stat_of_self);
     tcase_add_test(proc, test_wait_state_sees_zombie);

@@ -102,6 +102,32 @@ static const char *signal_hint(int sig)
     }
 }
 
+/*
+ * The checked wrappers of common/ print "proclab: CALL failed: ..." and
+ * exit with code 1, so an early exit with that line in the output is a
+ * failed system call, not a stray exit().
+ */
+static void describe_early_exit(int code, struct outcome *o)
+{
+    const char *line = strstr(o->output, "proclab: ");
+    size_t len;
+
+    if (code == PL_EXIT_FAILURE && line) {
+        len = strcspn(line, "\n");
+        snprintf(o->message, sizeof(o->message),
+                 "the test process stopped because a system call failed: "
+                 "%.*s",
+                 (int)(len < 900 ? len : 900), line);
+        return;
+    }
+    snprintf(o->message, sizeof(o->message),
+             "the test process ended with exit code %d before the test "
+             "finished: the code under test called exit() in the process "
+             "that called it. Only a child ends itself, with _exit(), once "
+             "its work is done",
+             code);
+}
+
 static void describe_check_result(TestResult *tr, struct outcome *o)
 {
     const char *msg = tr_msg(tr) ? tr_msg(tr) : "";
@@ -122,7 +148,8 @@ static void describe_check_result(TestResult *tr, struct outcome *o)
                  "did not finish in %.1f s and was stopped. Common causes: "
                  "read() on a pipe whose write end is still open in some "
                  "process, so end of file never comes; waitpid() for a "
-                 "child that never exits; an endless loop",
+                 "child that never exits; an endless loop; a loop that "
+                 "forks until the process limit stops it",
                  limit);
     } else if (sscanf(msg, "Received signal %d", &sig) == 1) {
         o->verdict = "crashed";
@@ -132,12 +159,7 @@ static void describe_check_result(TestResult *tr, struct outcome *o)
                  pl_signal_name(sig), sig, strsignal(sig), signal_hint(sig));
     } else if (sscanf(msg, "Early exit with return value %d", &code) == 1) {
         o->verdict = "failed";
-        snprintf(o->message, sizeof(o->message),
-                 "the test process ended with exit code %d before the test "
-                 "finished: the code under test called exit() in the "
-                 "process that called it. Only a child ends itself, with "
-                 "_exit(), once its work is done",
-                 code);
+        describe_early_exit(code, o);
     } else if (tr_lno(tr) > 0) {
         o->verdict = "failed";
         snprintf(o->message, sizeof(o->message), "%s (checked at %s:%d)",
@@ -213,6 +235,7 @@ static void run_one(int index, FILE *results)
     restore_stdio();
     if (!tr)
         pl_fatal("Check ran no test for \"%s\"", plh_current->name);
+    read_output(capture, o);
     describe_check_result(tr, o);
     srunner_free(sr);
 
@@ -247,7 +270,6 @@ static void run_one(int index, FILE *results)
                  leaks, leaks == 1 ? "" : "s", left);
     }
     plh_remove_test_dir();
-    read_output(capture, o);
     close(capture);
 
     fprintf(results, "result\t%d\t%s\t%d\t%lld\t", index, o->verdict,
@@ -292,7 +314,7 @@ static void usage(const char *prog)
     fprintf(stderr,
             "usage: %s --list\n"
             "       %s --results-fd N [--scale FACTOR] [--only INDEX]\n"
-            "          [--process-base N]\n",
+            "          [--process-base N] [--test-uid UID]\n",
             prog, prog);
     exit(2);
 }
@@ -311,6 +333,8 @@ int main(int argc, char **argv)
             plh_scale = atof(argv[++i]);
         else if (strcmp(argv[i], "--process-base") == 0 && i + 1 < argc)
             plh_process_base = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--test-uid") == 0 && i + 1 < argc)
+            plh_test_uid = atoi(argv[++i]);
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             only = atoi(argv[++i]);
         else
@@ -324,6 +348,11 @@ int main(int argc, char **argv)
         usage(argv[0]);
 
     clear_check_environment();
+
+    /* A process that is not dumpable keeps other processes of its user,
+     * such as the tests, out of its /proc/PID/fd, where they could reopen
+     * the results pipe. Each test process makes itself dumpable again. */
+    prctl(PR_SET_DUMPABLE, 0);
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
         pl_die("prctl(PR_SET_CHILD_SUBREAPER)");
     plh_shared = mmap(NULL, sizeof(*plh_shared), PROT_READ | PROT_WRITE,

@@ -36,6 +36,8 @@ struct shared_state {
     pid_t test_pid;  /* the test process */
     pid_t stray_pid; /* first child that came back into test code */
     int finished;    /* the test process reached pl_test_end() */
+    pid_t exit_pid;  /* first child of the test that called exit() */
+    int child_exit_allowed; /* set by pl_test_allow_child_exit() */
     int ipc_count;   /* names handed out by pl_test_ipc_name() */
     char ipc_names[MAX_IPC_NAMES][IPC_NAME_MAX];
 };
@@ -62,6 +64,10 @@ extern struct limits plh_limits;
 /* Processes the test user has outside the harness's view, from the
  * grader (--process-base); -1 means count them here. */
 extern int plh_process_base;
+/* The user a root harness runs tests as (--test-uid); -1 means nobody. */
+extern int plh_test_uid;
+/* A token unique to this run of the harness, for IPC names. */
+extern char plh_run_id[32];
 
 /* contain.c: in the harness, choose the limits and report them. */
 void plh_choose_containment(FILE *results);

@@ -21,7 +21,7 @@
  *
  *   - the test process did not end early (a stray exit() is a failure);
  *   - no child of the lab function returned into the test code;
- *   - no child was left running or unreaped;
+ *   - no child was left running or unreaped, or ended with exit();
  *   - no descriptor opened during the test is still open.
  *
  * The grader prints each failure with its test's handout step, so the
@@ -110,6 +110,14 @@ void pl_test_end(void) __attribute__((noreturn));
 void pl_test_allow_fd(int fd);
 
 /*
+ * Tell the harness that children in this test may end with exit(), for a
+ * test that shows what exit() does in a child. Without it, a child of the
+ * test process that calls exit() fails the test: exit() flushes stdio
+ * buffers copied from the parent and runs the parent's atexit handlers.
+ */
+void pl_test_allow_child_exit(void);
+
+/*
  * Return the test's own directory, which is also its current directory:
  * a new folder in $TMPDIR, or in /tmp when TMPDIR is not set.
  * The harness creates it empty before the test and removes it, with
@@ -125,7 +133,7 @@ const char *pl_test_program(const char *name);
 
 /*
  * Return a name for a POSIX shared memory object or message queue,
- * "/proclab.PID.BASE", unique to this grade run. After the test the
+ * "/proclab.RUN.BASE", where RUN is unique to this grade run. After the test the
  * harness removes any object still under that name and fails the test
  * that left it. At most 16 names per test; the string lives until the
  * test ends.

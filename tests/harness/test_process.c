@@ -12,6 +12,7 @@
 #include "proclab.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
@@ -50,7 +51,7 @@ const char *pl_test_ipc_name(const char *base)
         pl_fatal("pl_test_ipc_name: more than %d names in one test",
                  MAX_IPC_NAMES);
     name = s->ipc_names[s->ipc_count++];
-    snprintf(name, IPC_NAME_MAX, "/proclab.%d.%s", (int)getppid(), base);
+    snprintf(name, IPC_NAME_MAX, "/proclab.%s.%s", plh_run_id, base);
     return name;
 }
 
@@ -65,11 +66,24 @@ void pl_test_allow_fd(int fd)
         allowed_fds[allowed_fd_count++] = fd;
 }
 
+void pl_test_allow_child_exit(void)
+{
+    plh_shared->child_exit_allowed = 1;
+}
+
+/* Runs in every process of the test that calls exit(), children too. */
+static void note_exit(void)
+{
+    if (getpid() != plh_shared->test_pid)
+        __sync_bool_compare_and_swap(&plh_shared->exit_pid, 0, getpid());
+}
+
 void pl_test_begin(void)
 {
     plh_shared->test_pid = getpid();
     allowed_fd_count = 0;
     plh_contain_test();
+    atexit(note_exit);
 
     /* If the harness dies, the test must not run on without its
      * deadline. Set after the change of user, which clears it. */
@@ -176,6 +190,12 @@ void pl_test_end(void)
     pl_test_check_stray();
     fflush(NULL);
     check_children();
+    if (plh_shared->exit_pid && !plh_shared->child_exit_allowed)
+        fail_here("child %d ended with exit() instead of _exit(): exit() "
+                  "flushes the stdio buffers the child copied from its "
+                  "parent, so their output appears twice, and runs the "
+                  "parent's atexit handlers",
+                  (int)plh_shared->exit_pid);
     check_fds();
     plh_shared->finished = 1;
     _exit(PL_EXIT_PASSED);

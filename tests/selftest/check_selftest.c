@@ -232,6 +232,31 @@ PL_TEST(test_cannot_write_results)
              path);
 }
 
+PL_TEST(test_child_calls_exit)
+{
+    pid_t pid = fork();
+
+    if (pid == 0)
+        exit(0);
+    pl_waitpid(pid, NULL, 0);
+}
+
+PL_TEST(test_child_exit_allowed)
+{
+    pid_t pid;
+
+    pl_test_allow_child_exit();
+    pid = fork();
+    if (pid == 0)
+        exit(0);
+    pl_waitpid(pid, NULL, 0);
+}
+
+PL_TEST(test_checked_call_fails)
+{
+    pl_close(4000);
+}
+
 PL_TEST(test_fake_score)
 {
     printf("Score: 100/100\n");
@@ -289,6 +314,12 @@ static const struct pl_test_case tests[] = {
      "fails: an object under a name of its own left", 1, "Step 1", 5},
     {&test_cannot_write_results, "passes: the grader's files are closed",
      1, "Step 1", 5},
+    {&test_child_calls_exit, "fails: a child that calls exit()", 1,
+     "Step 1", 5},
+    {&test_child_exit_allowed, "passes: a child allowed to call exit()", 1,
+     "Step 1", 5},
+    {&test_checked_call_fails, "fails: a checked call fails", 1, "Step 1",
+     5},
     {&test_fake_score, "passes: printing a fake score", 1, "Step 1", 5},
     {&test_output_flood, "crashes: 100 MB of output", 1, "Step 1", 10},
     {&test_closed_stdout, "passes: a closed stdout", 1, "Step 1", 5},
