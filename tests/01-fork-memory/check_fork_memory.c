@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "fork_memory.h"
@@ -62,6 +63,28 @@ static const char *failure_hint(int err)
     PL_CHECK((rc) == 0, "expected %s to return 0, got %d (errno %s, %s): %s",  \
              (name), (rc), pl_errno_name(err), strerror(err),                  \
              failure_hint(err))
+
+/*
+ * Minor page faults of the test's children that have ended and been
+ * waited for. Every child that runs takes at least one (its first write
+ * to a stack page it shares with the parent), so the count grows exactly
+ * when a lab function really forked and reaped a child.
+ */
+static long reaped_child_faults(void)
+{
+    struct rusage usage;
+
+    getrusage(RUSAGE_CHILDREN, &usage);
+    return usage.ru_minflt;
+}
+
+/* Fail unless a child ran and was reaped since mark was taken. */
+#define CHECK_CHILD_RAN(name, mark)                                            \
+    PL_CHECK(reaped_child_faults() > (mark),                                   \
+             "%s returned without a child that ran and was waited for: the " \
+             "values must come from a real child made by fork(), not be "     \
+             "computed in the parent",                                        \
+             (name))
 
 /* Allocate the int that the Step 1 and Step 4 functions take as heap. */
 static int *alloc_heap_int(int value)
@@ -126,12 +149,14 @@ PL_TEST(test_parent_keeps_values_child_changed)
     int *heap = alloc_heap_int(1);
     struct fm_values parent = {UNSET, UNSET, UNSET};
     struct fm_values child = {UNSET, UNSET, UNSET};
-    int rc = fm_change_in_child(heap, 10, &parent, &child);
+    long mark = reaped_child_faults();
+    int rc = PL_CALL(fm_change_in_child(heap, 10, &parent, &child));
     int err = errno;
     int heap_after = *heap;
 
     free(heap);
     CHECK_RETURNED_ZERO("fm_change_in_child", rc, err);
+    CHECK_CHILD_RAN("fm_change_in_child", mark);
     PL_CHECK(parent.global == 1,
              "expected parent_seen->global == 1 after the child added 10 to "
              "its copy, got %d: the parent must store its own fm_global, "
@@ -190,10 +215,12 @@ PL_TEST(test_child_values_reach_parent)
         int rc, err;
 
         fm_global = start;
-        rc = fm_change_in_child(heap, delta, &parent, &child);
+        long mark = reaped_child_faults();
+        rc = PL_CALL(fm_change_in_child(heap, delta, &parent, &child));
         err = errno;
         free(heap);
         CHECK_RETURNED_ZERO("fm_change_in_child", rc, err);
+        CHECK_CHILD_RAN("fm_change_in_child", mark);
         PL_CHECK(child.global == 1 + delta,
                  "with delta %d, expected child_seen->global == %d, got %d: "
                  "%s",
@@ -229,12 +256,14 @@ static const char *square_hint(int n, int got, int err)
 PL_TEST(test_exit_status_carries_square)
 {
     for (int n = 0; n <= 15; n++) {
-        int got = fm_square_in_child(n);
+        long mark = reaped_child_faults();
+        int got = PL_CALL(fm_square_in_child(n));
         int err = errno;
 
         PL_CHECK(got == n * n,
                  "expected fm_square_in_child(%d) to return %d, got %d: %s", n,
                  n * n, got, square_hint(n, got, err));
+        CHECK_CHILD_RAN("fm_square_in_child", mark);
     }
 }
 
@@ -247,7 +276,7 @@ PL_TEST(test_square_rejects_out_of_range)
         int got, err;
 
         errno = 0;
-        got = fm_square_in_child(n);
+        got = PL_CALL(fm_square_in_child(n));
         err = errno;
         PL_CHECK(got == -1,
                  "expected fm_square_in_child(%d) to return -1, got %d: an "
@@ -268,10 +297,12 @@ PL_TEST(test_square_rejects_out_of_range)
 PL_TEST(test_same_address_different_values)
 {
     struct fm_address_report r = {NULL, UNSET, NULL, UNSET};
-    int rc = fm_same_address(&r);
+    long mark = reaped_child_faults();
+    int rc = PL_CALL(fm_same_address(&r));
     int err = errno;
 
     CHECK_RETURNED_ZERO("fm_same_address", rc, err);
+    CHECK_CHILD_RAN("fm_same_address", mark);
     PL_CHECK(r.parent_addr != NULL,
              "expected r->parent_addr to be the address of the heap int, "
              "got NULL: the parent must store the pointer it allocated");
@@ -301,13 +332,15 @@ PL_TEST(test_reading_child_copies_no_pages)
     long slack_kb = COW_SLACK_PAGES * (size / 1024);
     char *buf = map_written_pages(len);
     struct fm_cow_report r = {UNSET, UNSET};
-    int rc = fm_touch_in_child(buf, len, COW_PAGES, 0, &r);
+    long mark = reaped_child_faults();
+    int rc = PL_CALL(fm_touch_in_child(buf, len, COW_PAGES, 0, &r));
     int err = errno;
 
     if (munmap(buf, len) != 0)
         PL_FAIL("test cleanup: munmap() failed: %s (%s)", pl_errno_name(errno),
                 strerror(errno));
     CHECK_RETURNED_ZERO("fm_touch_in_child", rc, err);
+    CHECK_CHILD_RAN("fm_touch_in_child", mark);
     PL_CHECK(r.minor_faults >= 0,
              "expected a fault count of 0 or more, got %ld: the parent must "
              "read the child's report from the pipe into *r",
@@ -341,7 +374,8 @@ PL_TEST(test_writing_child_copies_written_pages)
     long max_kb = min_kb + COW_SLACK_PAGES * page_kb;
     char *buf = map_written_pages(len);
     struct fm_cow_report r = {UNSET, UNSET};
-    int rc = fm_touch_in_child(buf, len, COW_WRITTEN_PAGES, 1, &r);
+    long mark = reaped_child_faults();
+    int rc = PL_CALL(fm_touch_in_child(buf, len, COW_WRITTEN_PAGES, 1, &r));
     int err = errno;
     size_t changed = COW_PAGES;
 
@@ -357,6 +391,7 @@ PL_TEST(test_writing_child_copies_written_pages)
         PL_FAIL("test cleanup: munmap() failed: %s (%s)", pl_errno_name(errno),
                 strerror(errno));
     CHECK_RETURNED_ZERO("fm_touch_in_child", rc, err);
+    CHECK_CHILD_RAN("fm_touch_in_child", mark);
     PL_CHECK(changed == COW_PAGES,
              "expected the caller's buffer to be unchanged after the child "
              "wrote to its copy, but page %zu changed: the writes must run "
@@ -393,11 +428,13 @@ PL_TEST(test_child_misses_parent_changes)
 {
     int *heap = alloc_heap_int(1);
     struct fm_values child = {UNSET, UNSET, UNSET};
-    int rc = fm_change_after_fork(heap, &child);
+    long mark = reaped_child_faults();
+    int rc = PL_CALL(fm_change_after_fork(heap, &child));
     int err = errno;
 
     free(heap);
     CHECK_RETURNED_ZERO("fm_change_after_fork", rc, err);
+    CHECK_CHILD_RAN("fm_change_after_fork", mark);
     PL_CHECK(child.global == 1,
              "expected the child to see fm_global == 1, got %d: the parent "
              "sets it to 2 after fork, which changes only the parent's "
@@ -423,13 +460,16 @@ PL_TEST(test_parent_keeps_changes_after_fork)
     int rc;
     int err;
     int heap_after;
+    long mark;
 
     fm_global = 1;
-    rc = fm_change_after_fork(heap, &child);
+    mark = reaped_child_faults();
+    rc = PL_CALL(fm_change_after_fork(heap, &child));
     err = errno;
     heap_after = *heap;
     free(heap);
     CHECK_RETURNED_ZERO("fm_change_after_fork", rc, err);
+    CHECK_CHILD_RAN("fm_change_after_fork", mark);
     PL_CHECK(fm_global == 2,
              "expected fm_global == 2 in the caller after "
              "fm_change_after_fork returned, got %d: the parent must set it "
