@@ -128,6 +128,7 @@ int pl_proc_list_fds(pid_t pid, int *fds, int max)
     struct dirent *e;
     DIR *d;
     int count = 0;
+    int self = resolve(pid) == getpid();
 
     snprintf(path, sizeof(path), "/proc/%d/fd", (int)resolve(pid));
     d = opendir(path);
@@ -136,8 +137,9 @@ int pl_proc_list_fds(pid_t pid, int *fds, int max)
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        /* Leave out the descriptor opendir() itself is using. */
-        if (atoi(e->d_name) == dirfd(d))
+        /* In this process, leave out the descriptor opendir() itself is
+         * using; in another, that number is one of its own. */
+        if (self && atoi(e->d_name) == dirfd(d))
             continue;
         if (count < max)
             fds[count] = atoi(e->d_name);

@@ -84,7 +84,9 @@ struct pl_lab {
  * process coming back is the test process. A child that returns from the
  * lab function instead of calling _exit() would otherwise run the rest of
  * the test, and in a loop fork again; it is stopped here and reported.
- * Wrap every call of a lab function that forks.
+ * Wrap every call of a lab function that forks. Only the test process
+ * may use it, and PL_CHECK: in a child the test forks itself, such as a
+ * pl_run() child, they would stop that child as a stray.
  */
 #define PL_CALL(call)                                                       \
     ({                                                                      \

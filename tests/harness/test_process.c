@@ -109,7 +109,7 @@ void pl_test_check_stray(void)
 
 void pl_fail(const char *file, int line, const char *fmt, ...)
 {
-    char msg[1024];
+    char msg[2048];
     va_list ap;
 
     pl_test_check_stray();
