@@ -68,7 +68,7 @@ ifeq ($(GRADE_BUILD),1)
 say :=
 endif
 
-.PHONY: all grade run test help clean deps bench
+.PHONY: all grade run test help clean deps bench tsan
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 
@@ -228,6 +228,55 @@ run: $(foreach l,$(LABS),$(VBUILD)/$(l)/program)
 	        echo "== the program exited with status $$?"; \
 	done
 
+# --- ThreadSanitizer -----------------------------------------------------
+
+# make tsan LAB=NN builds lab NN's program with ThreadSanitizer and runs
+# it twice: with --tsan-unlocked, where TSan must report the data race of
+# the unlocked counter, and with --tsan-locked, where it must report none.
+TSAN_FLAGS := -fsanitize=thread -g -O1
+
+tsan: $(LIBPROCLAB)
+ifndef LAB
+	@echo "proclab: make tsan needs a lab, for example: make tsan LAB=10" >&2
+	@exit 2
+endif
+	@for lab in $(LABS); do \
+	    out=$(VBUILD)/$$lab/program-tsan; \
+	    srcs="labs/$$lab/main.c"; \
+	    for f in $$(cd labs/$$lab && ls *.c | grep -vx main.c); do \
+	        srcs="$$srcs $(SRC_ROOT)/$$lab/$$f"; \
+	    done; \
+	    mkdir -p $(VBUILD)/$$lab; \
+	    echo "  TSAN   $$out"; \
+	    $(CC) $(CFLAGS_BASE) $(TSAN_FLAGS) -Ilabs/$$lab -Icommon $$srcs \
+	        $(LIBPROCLAB) -pthread -o $$out || exit 1; \
+	    echo "== $$out --tsan-unlocked (a data race is expected)"; \
+	    $$out --tsan-unlocked >$(VBUILD)/$$lab/tsan-unlocked.log 2>&1; \
+	    status=$$?; \
+	    if grep -q "ThreadSanitizer: data race" \
+	        $(VBUILD)/$$lab/tsan-unlocked.log; then \
+	        grep -A12 "WARNING: ThreadSanitizer" \
+	            $(VBUILD)/$$lab/tsan-unlocked.log | head -n 14; \
+	        echo "== ThreadSanitizer reported the race (exit status" \
+	            "$$status); full report in $(VBUILD)/$$lab/tsan-unlocked.log"; \
+	    else \
+	        cat $(VBUILD)/$$lab/tsan-unlocked.log; \
+	        echo "== FAIL: no data race reported for the unlocked counter"; \
+	        exit 1; \
+	    fi; \
+	    echo "== $$out --tsan-locked (no report is expected)"; \
+	    if $$out --tsan-locked >$(VBUILD)/$$lab/tsan-locked.log 2>&1 && \
+	        ! grep -q "ThreadSanitizer" $(VBUILD)/$$lab/tsan-locked.log; \
+	    then \
+	        echo "== no race reported: the locked counters are safe"; \
+	    else \
+	        cat $(VBUILD)/$$lab/tsan-locked.log; \
+	        echo "== FAIL: ThreadSanitizer reported a problem in the" \
+	            "locked version"; \
+	        exit 1; \
+	    fi; \
+	done
+
 # --- the project's own tests ----------------------------------------------
 
 COMMON_TEST := $(BUILD)/tests/common/check_common
@@ -301,6 +350,7 @@ help:
 	@echo "  make run LAB=NN   build and run lab NN's program on your code"
 	@echo "  make test         run the project's own tests"
 	@echo "  make deps         install Check and pkg-config if missing"
+	@echo "  make tsan LAB=NN  run lab NN's program under ThreadSanitizer"
 	@echo "  make bench        time 200 empty tests: bare fork, Check, grader"
 	@echo "  make clean        remove build/"
 	@echo ""
