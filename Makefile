@@ -165,7 +165,7 @@ $(VBUILD)/$(1)/list: $(HARNESS_OBJS) $$($(1)_TEST_OBJS) $(LIBPROCLAB)
 
 $(VBUILD)/$(1)/program: $(VBUILD)/$(1)/main.o $$($(1)_STUDENT_OBJS) \
 	    $(LIBPROCLAB)
-	$$(call say,LD,$$@)$$(CC) -o $$@ $$^ -pthread
+	$$(call say,LD,$$@)$$(CC) -o $$@ $$^ -pthread -lrt
 endef
 $(foreach l,$(ALL_LABS),$(eval $(call lab_rules,$(l))))
 
