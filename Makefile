@@ -68,7 +68,7 @@ ifeq ($(GRADE_BUILD),1)
 say :=
 endif
 
-.PHONY: all grade run test help clean deps bench tsan
+.PHONY: all grade run test help clean deps bench tsan mutants flaky
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 
@@ -304,6 +304,17 @@ $(SELFTEST) $(SELFTEST_LIST): $(HARNESS_OBJS) \
 test: $(GRADER) $(COMMON_TEST) $(SELFTEST) $(SELFTEST_LIST)
 	@$(COMMON_TEST)
 	@sh tests/run-tests.sh
+	@sh tests/mutants.sh
+
+# Grade the solutions RUNS times, half of them with every core busy, and
+# report any test whose result changed.
+RUNS ?= 20
+flaky: $(GRADER)
+	@sh tests/flaky.sh $(RUNS)
+
+# Grade every wrong solution in tests/mutants; each must lose points.
+mutants: $(GRADER)
+	@sh tests/mutants.sh $(if $(LAB),$(LABS))
 
 # --- what the grader costs --------------------------------------------------
 
@@ -350,6 +361,9 @@ help:
 	@echo "  make run LAB=NN   build and run lab NN's program on your code"
 	@echo "  make test         run the project's own tests"
 	@echo "  make deps         install Check and pkg-config if missing"
+	@echo "  make mutants      grade the wrong solutions in tests/mutants"
+	@echo "  make flaky RUNS=N grade the solutions N times, half of them"
+	@echo "                    with busy cores, and report changed results"
 	@echo "  make tsan LAB=NN  run lab NN's program under ThreadSanitizer"
 	@echo "  make bench        time 200 empty tests: bare fork, Check, grader"
 	@echo "  make clean        remove build/"
