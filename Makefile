@@ -304,7 +304,6 @@ $(SELFTEST) $(SELFTEST_LIST): $(HARNESS_OBJS) \
 test: $(GRADER) $(COMMON_TEST) $(SELFTEST) $(SELFTEST_LIST)
 	@$(COMMON_TEST)
 	@sh tests/run-tests.sh
-	@sh tests/mutants.sh
 
 # Grade the solutions RUNS times, half of them with every core busy, and
 # report any test whose result changed.

@@ -224,6 +224,19 @@ check "a lab that does not compile shows the compiler's errors" \
 check "a lab that does not compile scores 0 for that lab" \
     grep -q "subtotal $first_lab: 0/" "$TMP/broken.out"
 
+# --- the tests catch the mistakes students make -------------------------------
+
+sh tests/mutants.sh >"$TMP/mutants.out" 2>&1
+mutants_status=$?
+while IFS= read -r line; do
+    case $line in
+    MUTANT* | mutants:*) ;;
+    *SURVIVED* | *"no longer applies"*) fail "mutant ${line%% *}" "$line" ;;
+    *) ok "mutant ${line%% *} is killed" ;;
+    esac
+done <"$TMP/mutants.out"
+check "make mutants succeeds" [ "$mutants_status" -eq 0 ]
+
 # --- nothing is left behind ------------------------------------------------
 
 left=$(leftover_processes)
