@@ -21,9 +21,9 @@
  * by --scale. Tests cut short by it, or by SIGINT or SIGTERM, score 0 and
  * are marked as timed out, and the results so far are still written.
  *
- * Exit status: 0 when every test passed, 1 when some failed, 2 when the
- * labs could not be graded at all, 128+N after signal N. The results
- * file is written in every case but 2.
+ * Exit status: 0 when every test passed, 1 when some failed, 2 when a
+ * lab could not be graded at all (its tests could not be listed; the
+ * other labs are still graded and written), 128+N after signal N.
  *
  * The grader is a child subreaper: anything the test programs leave
  * behind is adopted by it and killed when the lab ends.
@@ -119,9 +119,15 @@ static int list_tests(const struct options *opt, struct lab_report *lab)
     pl_run(exec_list, path, 10000, &r);
     ok = WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 &&
          parse_list(r.output, lab) == 0;
-    if (!ok)
-        fprintf(stderr, "grader: cannot list the tests of %s (%s): %s\n",
-                lab->folder, path, r.output);
+    if (!ok) {
+        char folder[sizeof(lab->folder)];
+
+        memcpy(folder, lab->folder, sizeof(folder));
+        snprintf(lab->problem, sizeof(lab->problem),
+                 "grader: cannot list the tests of %s (%s), so they were not "
+                 "run: %s",
+                 folder, path, r.output);
+    }
     pl_run_free(&r);
     return ok ? 0 : -1;
 }
@@ -508,6 +514,7 @@ int main(int argc, char **argv)
     struct options opt = {NULL, "labs", 1.0, NULL, 0, 0};
     struct sigaction stop;
     static struct grade_report report;
+    int unlisted = 0;
     int i = 1;
 
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
@@ -557,8 +564,15 @@ int main(int argc, char **argv)
         struct lab_report *lab = &report.labs[report.count++];
 
         snprintf(lab->folder, sizeof(lab->folder), "%s", argv[i]);
-        if (list_tests(&opt, lab) == -1)
-            return 2;
+
+        /* A lab whose tests cannot even be listed is the project's fault,
+         * not the student's: say so, grade the others, and exit 2. */
+        if (list_tests(&opt, lab) == -1) {
+            fprintf(stderr, "%s\n", lab->problem);
+            unlisted++;
+            report.count--;
+            continue;
+        }
         grade_lab(&opt, lab);
         print_lab(&report, lab);
     }
@@ -568,5 +582,7 @@ int main(int argc, char **argv)
         return 2;
     if (stop_signal)
         return 128 + stop_signal;
+    if (unlisted)
+        return 2;
     return report.earned == report.max_points ? 0 : 1;
 }

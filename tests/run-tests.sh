@@ -109,6 +109,13 @@ check "the last line is the grader's score" \
 check "results.json has the selftest score" \
     [ "$(json_number score "$TMP/selftest.json")" = "$expected" ]
 
+# A lab that cannot be listed is the project's fault: exit 2, grade the rest.
+./build/grader/grader --results "$TMP/unlisted.json" build selftest \
+    no-such-lab >"$TMP/unlisted.out" 2>&1
+check "a lab that cannot be listed makes the grader exit 2" [ $? -eq 2 ]
+check "the other labs are still graded" \
+    grep -q "^Score: $expected/$total" "$TMP/unlisted.out"
+
 # A run cut short by its limit still reports, with the rest timed out.
 ./build/grader/grader --results "$TMP/cut.json" --run-limit 0.3 build \
     selftest >"$TMP/cut.out" 2>&1
