@@ -7,6 +7,7 @@ CFLAGS_BASE := -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -MMD -MP
 STRICT := -Werror
 TIMEOUT_SCALE ?= 1
 RUN_LIMIT ?= 1800
+FORMAT ?= table
 
 BUILD := build
 COMMON_SRCS := $(wildcard common/*.c)
@@ -219,7 +220,8 @@ endif
 	        >$(VBUILD)/$$lab/build.log || true; \
 	done
 	@$(GRADER) --results $(BUILD)/results.json --scale $(TIMEOUT_SCALE) \
-	    --run-limit $(RUN_LIMIT) --source "$(SOURCE_NAME)" $(VBUILD) $(LABS)
+	    --run-limit $(RUN_LIMIT) --source "$(SOURCE_NAME)" \
+	    --format $(FORMAT) $(VBUILD) $(LABS)
 
 run: $(foreach l,$(LABS),$(VBUILD)/$(l)/program)
 	@for lab in $(LABS); do \
@@ -378,6 +380,8 @@ help:
 	@echo "  RUN_LIMIT=S       stop the whole grade after S seconds, times"
 	@echo "                    TIMEOUT_SCALE (default 1800); unfinished tests"
 	@echo "                    score 0 and are marked as timed out"
+	@echo "  FORMAT=F          print the results as table (default), tap or"
+	@echo "                    junit, for CI systems that read TAP or JUnit"
 	@echo "  V=1               show the full compiler commands"
 	@echo ""
 	@echo "make grade writes $(BUILD)/results.json (Gradescope's format) and"

@@ -56,6 +56,7 @@ struct options {
     double scale;
     const char *build_dir;
     double run_limit_s;          /* for the whole run; 0 means none */
+    const char *format;          /* table, tap or junit */
     long long run_deadline_ms;   /* on the monotonic clock */
 };
 
@@ -504,17 +505,18 @@ static void grade_lab(const struct options *opt, struct lab_report *lab)
 static void usage(void)
 {
     fprintf(stderr, "usage: grader [--results FILE] [--scale FACTOR] "
-                    "[--run-limit SECONDS] [--source DIR] BUILD_DIR "
+                    "[--run-limit SECONDS] [--source DIR]\n"
+                    "              [--format table|tap|junit] BUILD_DIR "
                     "LAB...\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
-    struct options opt = {NULL, "labs", 1.0, NULL, 0, 0};
+    struct options opt = {NULL, "labs", 1.0, NULL, 0, "table", 0};
     struct sigaction stop;
     static struct grade_report report;
-    int unlisted = 0;
+    int unlisted = 0, table;
     int i = 1;
 
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
@@ -528,11 +530,21 @@ int main(int argc, char **argv)
             opt.source = argv[i + 1];
         else if (strcmp(argv[i], "--run-limit") == 0)
             opt.run_limit_s = atof(argv[i + 1]);
+        else if (strcmp(argv[i], "--format") == 0)
+            opt.format = argv[i + 1];
         else
             usage();
     }
     if (i + 2 > argc || opt.scale <= 0)
         usage();
+    table = strcmp(opt.format, "table") == 0;
+    if (!table && strcmp(opt.format, "tap") != 0 &&
+        strcmp(opt.format, "junit") != 0) {
+        fprintf(stderr, "grader: unknown --format %s; use table, tap or "
+                        "junit\n",
+                opt.format);
+        return 2;
+    }
     opt.build_dir = argv[i++];
     if (argc - i > MAX_LABS) {
         fprintf(stderr, "grader: at most %d labs at once\n", MAX_LABS);
@@ -558,7 +570,8 @@ int main(int argc, char **argv)
     if (opt.run_limit_s > 0)
         opt.run_deadline_ms =
             report.start_ms + (long long)(opt.run_limit_s * 1000);
-    print_heading(&report);
+    if (table)
+        print_heading(&report);
 
     for (; i < argc; i++) {
         struct lab_report *lab = &report.labs[report.count++];
@@ -574,10 +587,17 @@ int main(int argc, char **argv)
             continue;
         }
         grade_lab(&opt, lab);
-        print_lab(&report, lab);
+        add_lab(&report, lab);
+        if (table)
+            print_lab(&report, lab);
     }
     report.elapsed_ms = pl_now_ms() - report.start_ms;
-    print_total(&report);
+    if (table)
+        print_total(&report);
+    else if (strcmp(opt.format, "tap") == 0)
+        print_tap(&report);
+    else
+        print_junit(&report);
     if (opt.results_path && write_json(&report, opt.results_path) == -1)
         return 2;
     if (stop_signal)

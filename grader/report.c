@@ -106,16 +106,20 @@ void print_lab(struct grade_report *r, struct lab_report *lab)
         printf("  The test program stopped early. It said:\n");
         print_indented(lab->problem, "    ");
     }
-    lab->earned = 0;
-    for (int i = 0; i < lab->count; i++) {
+    for (int i = 0; i < lab->count; i++)
         print_test(lab, &lab->tests[i]);
-        lab->earned += lab->tests[i].earned;
-    }
     printf("  subtotal %s: %d/%d\n\n", lab->folder, lab->earned,
            lab->max_points);
+    fflush(stdout);
+}
+
+void add_lab(struct grade_report *r, struct lab_report *lab)
+{
+    lab->earned = 0;
+    for (int i = 0; i < lab->count; i++)
+        lab->earned += lab->tests[i].earned;
     r->earned += lab->earned;
     r->max_points += lab->max_points;
-    fflush(stdout);
 }
 
 void print_total(const struct grade_report *r)

@@ -47,8 +47,17 @@ struct grade_report {
 
 void print_heading(const struct grade_report *r);
 
-/* Print one lab's tests and subtotal, and add them to the totals. */
+/* Add one graded lab to the totals; call before printing it. */
+void add_lab(struct grade_report *r, struct lab_report *lab);
+
+/* Print one lab's tests and subtotal in the score table. */
 void print_lab(struct grade_report *r, struct lab_report *lab);
+
+/* Print every result as TAP version 13, for CI systems that read it. */
+void print_tap(const struct grade_report *r);
+
+/* Print every result as JUnit XML, for CI systems that read it. */
+void print_junit(const struct grade_report *r);
 
 /* Print the summary and the final "Score: X/Y" line. */
 void print_total(const struct grade_report *r);

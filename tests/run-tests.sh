@@ -109,6 +109,17 @@ check "the last line is the grader's score" \
 check "results.json has the selftest score" \
     [ "$(json_number score "$TMP/selftest.json")" = "$expected" ]
 
+# The same results as TAP and as JUnit XML.
+./build/grader/grader --format tap build selftest >"$TMP/tap.out" 2>&1
+check "TAP output plans every test" grep -qx "1..$total" "$TMP/tap.out"
+check "TAP output marks each passing test ok" \
+    [ "$(grep -c '^ok ' "$TMP/tap.out")" = "$expected" ]
+./build/grader/grader --format junit build selftest >"$TMP/junit.out" 2>&1
+check "JUnit output has one testcase per test" \
+    [ "$(grep -c '<testcase ' "$TMP/junit.out")" = "$total" ]
+check "JUnit output has one failure per failing test" \
+    [ "$(grep -c '<failure ' "$TMP/junit.out")" = "$((total - expected))" ]
+
 # A lab that cannot be listed is the project's fault: exit 2, grade the rest.
 ./build/grader/grader --results "$TMP/unlisted.json" build selftest \
     no-such-lab >"$TMP/unlisted.out" 2>&1
