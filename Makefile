@@ -9,7 +9,7 @@ TIMEOUT_SCALE ?= 1
 RUN_LIMIT ?= 1800
 FORMAT ?= table
 
-BUILD := build
+BUILD ?= build
 COMMON_SRCS := $(wildcard common/*.c)
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 LIBPROCLAB := $(BUILD)/libproclab.a
@@ -35,23 +35,27 @@ else
 LABS := $(ALL_LABS)
 endif
 
+# SUBMISSION_BUILD lets several submissions be built and graded at once,
+# each in a folder of its own, while they share the library, the harness
+# and the grader built under $(BUILD).
 ifdef SUBMISSION
-VARIANT := submission
-SRC_ROOT := $(BUILD)/submission/src
+SUBMISSION_BUILD ?= $(BUILD)/submission
+VBUILD := $(SUBMISSION_BUILD)
+SRC_ROOT := $(SUBMISSION_BUILD)/src
 SOURCE_NAME := $(SUBMISSION)
 STUDENT_CFLAGS :=
 else ifeq ($(SOLUTIONS),1)
-VARIANT := solutions
+VBUILD := $(BUILD)/solutions
 SRC_ROOT := solutions
 SOURCE_NAME := solutions
 STUDENT_CFLAGS := $(STRICT)
 else
-VARIANT := labs
+VBUILD := $(BUILD)/labs
 SRC_ROOT := labs
 SOURCE_NAME := labs
 STUDENT_CFLAGS :=
 endif
-VBUILD := $(BUILD)/$(VARIANT)
+RESULTS ?= $(BUILD)/results.json
 
 # The files a student writes: every .c file of the lab but main.c.
 student_files = $(filter-out main.c,$(notdir $(wildcard labs/$(1)/*.c)))
@@ -204,7 +208,7 @@ ifdef SUBMISSION
 	    "is not a folder" >&2; exit 2; }
 	$(copy_submission)
 endif
-	@rm -f $(BUILD)/results.json
+	@rm -f "$(RESULTS)"
 	@for lab in $(LABS); do \
 	    mkdir -p $(VBUILD)/$$lab; \
 	    if [ -s $(VBUILD)/$$lab/missing.txt ]; then \
@@ -219,7 +223,7 @@ endif
 	    grep -v '^make' $(VBUILD)/$$lab/build.out \
 	        >$(VBUILD)/$$lab/build.log || true; \
 	done
-	@$(GRADER) --results $(BUILD)/results.json --scale $(TIMEOUT_SCALE) \
+	@$(GRADER) --results "$(RESULTS)" --scale $(TIMEOUT_SCALE) \
 	    --run-limit $(RUN_LIMIT) --source "$(SOURCE_NAME)" \
 	    --format $(FORMAT) $(VBUILD) $(LABS)
 
@@ -384,7 +388,7 @@ help:
 	@echo "                    junit, for CI systems that read TAP or JUnit"
 	@echo "  V=1               show the full compiler commands"
 	@echo ""
-	@echo "make grade writes $(BUILD)/results.json (Gradescope's format) and"
+	@echo "make grade writes $(RESULTS) (Gradescope's format) and"
 	@echo "exits 0 only when every test passed."
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
