@@ -42,10 +42,14 @@ static int parse_stat(const char *line, struct pl_proc_stat *st)
     memcpy(st->comm, open + 1, n);
     st->comm[n] = '\0';
 
-    /* Fields 3 to 12: state ppid pgrp session tty tpgid flags minflt
-     * cminflt majflt. */
-    if (sscanf(close + 2, "%c %d %d %d %*d %*d %*u %lu %*u %lu",
-               &st->state, &ppid, &pgrp, &session, &minflt, &majflt) != 6) {
+    /* Fields 3 to 20: state ppid pgrp session tty tpgid flags minflt
+     * cminflt majflt cmajflt utime stime cutime cstime priority nice
+     * num_threads. */
+    if (sscanf(close + 2,
+               "%c %d %d %d %*d %*d %*u %lu %*u %lu %*u %*u %*u %*d %*d "
+               "%*d %*d %d",
+               &st->state, &ppid, &pgrp, &session, &minflt, &majflt,
+               &st->threads) != 7) {
         errno = EPROTO;
         return -1;
     }
@@ -247,14 +251,16 @@ int pl_proc_count_user(uid_t uid)
     if (!d)
         return -1;
     while ((e = readdir(d)) != NULL) {
+        struct pl_proc_stat ps;
         char path[300];
         struct stat st;
 
         if (e->d_name[0] < '1' || e->d_name[0] > '9')
             continue;
         snprintf(path, sizeof(path), "/proc/%s", e->d_name);
-        if (stat(path, &st) == 0 && st.st_uid == uid)
-            count++;
+        if (stat(path, &st) == 0 && st.st_uid == uid &&
+            pl_proc_read_stat(atoi(e->d_name), &ps) == 0)
+            count += ps.threads;
     }
     closedir(d);
     return count;

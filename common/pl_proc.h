@@ -21,6 +21,7 @@ struct pl_proc_stat {
     pid_t session;
     long minflt; /* minor page faults: served without disk I/O */
     long majflt; /* major page faults: needed disk I/O */
+    int threads; /* number of threads in the process */
 };
 
 /* Read /proc/PID/stat (0 means this process). Returns 0, or -1 and errno. */
@@ -60,8 +61,9 @@ int pl_proc_fd_target(pid_t pid, int fd, char *buf, size_t len);
 int pl_proc_children(pid_t pid, pid_t *out, int max);
 
 /*
- * Count the processes whose /proc entry belongs to uid, as far as this
- * process's /proc shows them. Returns the count, or -1 with errno.
+ * Count the threads of the processes whose /proc entry belongs to uid, as
+ * far as this process's /proc shows them; RLIMIT_NPROC counts threads
+ * too. Returns the count, or -1 with errno.
  */
 int pl_proc_count_user(uid_t uid);
 

@@ -6,6 +6,7 @@
 #include "proclab.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -301,6 +302,28 @@ START_TEST(test_private_dirty_counts_written_pages)
 }
 END_TEST
 
+static void *wait_forever(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
+START_TEST(test_stat_counts_threads)
+{
+    struct pl_proc_stat st;
+    pthread_t thread;
+
+    ck_assert_int_eq(pl_proc_read_stat(0, &st), 0);
+    ck_assert_int_eq(st.threads, 1);
+    ck_assert_int_eq(pthread_create(&thread, NULL, wait_forever, NULL), 0);
+    ck_assert_int_eq(pl_proc_read_stat(0, &st), 0);
+    ck_assert_int_eq(st.threads, 2);
+    ck_assert_int_ge(pl_proc_count_user(getuid()), 2);
+}
+END_TEST
+
 static Suite *common_suite(void)
 {
     Suite *s = suite_create("common");
@@ -325,6 +348,7 @@ static Suite *common_suite(void)
     tcase_add_test(proc, test_children_lists_child);
     tcase_add_test(proc, test_fds_list_new_pipe);
     tcase_add_test(proc, test_private_dirty_counts_written_pages);
+    tcase_add_test(proc, test_stat_counts_threads);
     suite_add_tcase(s, status);
     suite_add_tcase(s, run);
     suite_add_tcase(s, sync);
