@@ -51,11 +51,14 @@ for lab in $labs; do
             broken=$((broken + 1))
             continue
         fi
-        rm -f build/results.json
+        # A build folder and results file of this run's own, so that
+        # other grades in the same tree cannot mix into these.
+        rm -f "$TMP/results.json"
         $MAKE --no-print-directory grade LAB="${lab%%-*}" \
-            SUBMISSION="$TMP/sub" >"$TMP/grade.out" 2>&1
-        score=$(json_number score build/results.json 2>/dev/null)
-        max=$(json_number max_score build/results.json 2>/dev/null)
+            SUBMISSION="$TMP/sub" SUBMISSION_BUILD="$TMP/build" \
+            RESULTS="$TMP/results.json" >"$TMP/grade.out" 2>&1
+        score=$(json_number score "$TMP/results.json" 2>/dev/null)
+        max=$(json_number max_score "$TMP/results.json" 2>/dev/null)
         if [ -z "$score" ] || [ "$score" = "$max" ]; then
             survived=$((survived + 1))
             printf '%-40s %-20s %7s  %s\n' "$name" "$lab" \
@@ -63,7 +66,7 @@ for lab in $labs; do
         else
             killed=$((killed + 1))
             printf '%-40s %-20s %7s  %s\n' "$name" "$lab" "$score/$max" \
-                "$(first_failure build/results.json)"
+                "$(first_failure "$TMP/results.json")"
         fi
     done
 done

@@ -35,13 +35,14 @@ ipc_objects() {
     ls -A /dev/shm /dev/mqueue 2>/dev/null | sort
 }
 
-# Processes whose program lives in this build tree.
+# Processes whose program lives in this build tree or this run's folder.
 leftover_processes() {
     build=$(cd build && pwd -P)
+    tmp=$(cd "$TMP" && pwd -P)
     for exe in /proc/[0-9]*/exe; do
         target=$(readlink "$exe" 2>/dev/null) || continue
         case $target in
-        "$build"/*) echo "${exe%/exe} $target" ;;
+        "$build"/* | "$tmp"/*) echo "${exe%/exe} $target" ;;
         esac
     done
 }
@@ -146,10 +147,14 @@ check "an interrupted run still writes results.json" [ -s "$TMP/int.json" ]
 
 # --- the reference solutions score full marks ------------------------------
 
-$MAKE --no-print-directory grade SOLUTIONS=1 >"$TMP/solutions.out" 2>&1
+# A student handout has no solutions/: skip what needs them.
+max=
+if [ -d solutions ]; then
+$MAKE --no-print-directory grade SOLUTIONS=1 RESULTS="$TMP/solutions.json" \
+    >"$TMP/solutions.out" 2>&1
 status=$?
-score=$(json_number score build/results.json)
-max=$(json_number max_score build/results.json)
+score=$(json_number score "$TMP/solutions.json")
+max=$(json_number max_score "$TMP/solutions.json")
 check "make grade SOLUTIONS=1 exits 0" [ "$status" -eq 0 ]
 check "solutions have points to earn ($max)" [ "${max:-0}" -gt 0 ]
 check "solutions score full marks ($score/$max)" \
@@ -159,9 +164,13 @@ check "solutions score full marks ($score/$max)" \
 # Check's own variables must not change how a lab is graded.
 CK_FORK=no CK_RUN_CASE=none CK_DEFAULT_TIMEOUT=0.001 \
     CK_TIMEOUT_MULTIPLIER=0.001 CK_INCLUDE_TAGS=none \
-    $MAKE --no-print-directory grade SOLUTIONS=1 >"$TMP/ck-env.out" 2>&1
+    $MAKE --no-print-directory grade SOLUTIONS=1 RESULTS="$TMP/ck-env.json" \
+    >"$TMP/ck-env.out" 2>&1
 check "Check's environment variables change nothing" \
-    [ "$(json_number score build/results.json)" = "$max" ]
+    [ "$(json_number score "$TMP/ck-env.json")" = "$max" ]
+else
+    echo "skip  the checks of solutions/, which this copy does not have"
+fi
 
 # --- the starter code scores less, in bounded time ---------------------------
 
@@ -179,15 +188,17 @@ else
 fi
 start=$(date +%s)
 $MAKE --no-print-directory grade SUBMISSION="$starter" \
+    SUBMISSION_BUILD="$TMP/starter-build" RESULTS="$TMP/starter.json" \
     >"$TMP/starter.out" 2>&1
 make_status=$?
 elapsed=$(($(date +%s) - start))
-score=$(json_number score build/results.json)
+score=$(json_number score "$TMP/starter.json")
+[ -n "$max" ] || max=$(json_number max_score "$TMP/starter.json")
 check "make grade on the starter fails" [ "$make_status" -ne 0 ]
 check "the starter scores below full marks ($score/$max)" \
     [ "${score:-99999}" -lt "$max" ]
 # shellcheck disable=SC2086 # one argument per lab
-./build/grader/grader build/submission $labs >/dev/null 2>&1
+./build/grader/grader "$TMP/starter-build" $labs >/dev/null 2>&1
 check "the grader exits 1, not 2, on the starter" [ $? -eq 1 ]
 check "the starter is graded within 120 s (took $elapsed s)" \
     [ "$elapsed" -lt 120 ]
@@ -199,9 +210,11 @@ check "every failing starter test says where to look" \
 
 mkdir -p "$TMP/submission"
 cp -r labs/. "$TMP/submission/"
+if [ -d solutions ]; then
 for lab in $(cd solutions && ls); do
     cp solutions/"$lab"/*.c "$TMP/submission/$lab/"
 done
+fi
 # A header of its own must not change what the tests see.
 for lab in $labs; do
     for h in labs/"$lab"/*.h; do
@@ -210,9 +223,14 @@ for lab in $labs; do
     done
 done
 $MAKE --no-print-directory grade SUBMISSION="$TMP/submission" \
+    SUBMISSION_BUILD="$TMP/sub-build" RESULTS="$TMP/submission.json" \
     >"$TMP/submission.out" 2>&1
+if [ -d solutions ]; then
 check "a submission with the solutions scores full marks" \
-    [ "$(json_number score build/results.json)" = "$max" ]
+    [ "$(json_number score "$TMP/submission.json")" = "$max" ]
+else
+    echo "skip  a submission of the solutions: no solutions/ here"
+fi
 
 first_lab=$(echo "$labs" | head -n 1)
 for f in "$TMP/submission/$first_lab"/*.c; do
@@ -225,6 +243,7 @@ __attribute__((constructor)) static void run_before_main(void)
 EOC
 done
 $MAKE --no-print-directory grade SUBMISSION="$TMP/submission" \
+    SUBMISSION_BUILD="$TMP/sub-build" RESULTS="$TMP/constructor.json" \
     >"$TMP/constructor.out" 2>&1
 check "a submission with a constructor does not compile" \
     grep -q "constructors and destructors are not allowed" \
@@ -234,6 +253,7 @@ for f in "$TMP/submission/$first_lab"/*.c; do
     case $f in */main.c) ;; *) echo "this is not C" >>"$f" ;; esac
 done
 $MAKE --no-print-directory grade SUBMISSION="$TMP/submission" \
+    SUBMISSION_BUILD="$TMP/sub-build" RESULTS="$TMP/broken.json" \
     >"$TMP/broken.out" 2>&1
 status=$?
 check "a lab that does not compile fails the grade" [ "$status" -ne 0 ]
