@@ -271,16 +271,20 @@ endif
 	        exit 1; \
 	    fi; \
 	    echo "== $$out --tsan-locked (no report is expected)"; \
-	    if $$out --tsan-locked >$(VBUILD)/$$lab/tsan-locked.log 2>&1 && \
-	        ! grep -q "ThreadSanitizer" $(VBUILD)/$$lab/tsan-locked.log; \
-	    then \
-	        echo "== no race reported: the locked counters are safe"; \
-	    else \
+	    $$out --tsan-locked >$(VBUILD)/$$lab/tsan-locked.log 2>&1; \
+	    status=$$?; \
+	    if grep -q "ThreadSanitizer" $(VBUILD)/$$lab/tsan-locked.log; then \
 	        cat $(VBUILD)/$$lab/tsan-locked.log; \
 	        echo "== FAIL: ThreadSanitizer reported a problem in the" \
 	            "locked version"; \
 	        exit 1; \
+	    elif [ $$status -ne 0 ]; then \
+	        cat $(VBUILD)/$$lab/tsan-locked.log; \
+	        echo "== the locked version exited with status $$status" \
+	            "without a report: are its functions written yet?"; \
+	        exit 1; \
 	    fi; \
+	    echo "== no race reported: the locked counters are safe"; \
 	done
 
 # --- the project's own tests ----------------------------------------------
