@@ -578,8 +578,8 @@ int main(int argc, char **argv)
 
         snprintf(lab->folder, sizeof(lab->folder), "%s", argv[i]);
 
-        /* A lab whose tests cannot even be listed is the project's fault,
-         * not the student's: say so, grade the others, and exit 2. */
+        /* A lab whose tests cannot be listed is the project's fault, not
+         * the student's: print why, grade the others, and exit 2. */
         if (list_tests(&opt, lab) == -1) {
             fprintf(stderr, "%s\n", lab->problem);
             unlisted++;

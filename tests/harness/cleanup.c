@@ -66,7 +66,8 @@ void plh_make_test_dir(void)
              tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(plh_test_dir))
         pl_die("mkdtemp(%s)", plh_test_dir);
-    if (plh_limits.drop_root && chown(plh_test_dir, plh_limits.uid, plh_limits.gid) == -1)
+    if (plh_limits.drop_root &&
+        chown(plh_test_dir, plh_limits.uid, plh_limits.gid) == -1)
         pl_die("chown(%s, uid %d)", plh_test_dir, (int)plh_limits.uid);
 }
 

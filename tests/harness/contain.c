@@ -69,7 +69,8 @@ static void limit_processes(void)
     }
     prctl(PR_SET_DUMPABLE, 1);
     if (setrlimit(RLIMIT_NPROC, &nproc) == -1)
-        pl_die("setrlimit(RLIMIT_NPROC, %lu)", (unsigned long)plh_limits.process_limit);
+        pl_die("setrlimit(RLIMIT_NPROC, %lu)",
+               (unsigned long)plh_limits.process_limit);
 }
 
 /*

@@ -25,8 +25,8 @@
  *   - no descriptor opened during the test is still open.
  *
  * The grader prints each failure with its test's handout step, so the
- * student knows where to look. Test bodies may call the lab's functions directly: they run in the
- * forked test process, never in the harness.
+ * student knows where to look. Test bodies may call the lab's functions
+ * directly: they run in the forked test process, never in the harness.
  */
 #ifndef PL_TEST_H
 #define PL_TEST_H
@@ -135,9 +135,9 @@ const char *pl_test_program(const char *name);
 
 /*
  * Return a name for a POSIX shared memory object or message queue,
- * "/proclab.RUN.BASE", where RUN is unique to this grade run. After the test the
- * harness removes any object still under that name and fails the test
- * that left it. At most 16 names per test; the string lives until the
+ * "/proclab.RUN.BASE", where RUN is unique to this grade run. After the
+ * test the harness removes any object still under that name and fails the
+ * test that left it. At most 16 names per test; the string lives until the
  * test ends.
  */
 const char *pl_test_ipc_name(const char *base);
