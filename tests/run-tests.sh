@@ -147,7 +147,7 @@ check "an interrupted run still writes results.json" [ -s "$TMP/int.json" ]
 
 # --- the reference solutions score full marks ------------------------------
 
-# A student handout has no solutions/: skip what needs them.
+# A student handout has no solutions/, so the checks that need it are skipped.
 max=
 if [ -d solutions ]; then
 $MAKE --no-print-directory grade SOLUTIONS=1 RESULTS="$TMP/solutions.json" \
@@ -261,6 +261,17 @@ check "a lab that does not compile shows the compiler's errors" \
     grep -q "did not build" "$TMP/broken.out"
 check "a lab that does not compile scores 0 for that lab" \
     grep -q "subtotal $first_lab: 0/" "$TMP/broken.out"
+
+# --- hostile submissions of a real lab cannot hang, fool or escape the grader
+
+sh tests/hostile.sh >"$TMP/hostile.out" 2>&1
+while IFS= read -r line; do
+    case $line in
+    "ok    "*) ok "hostile ${line#ok    }" ;;
+    "FAIL  "*) fail "hostile ${line#FAIL  }" ;;
+    "      "*) echo "$line" ;;
+    esac
+done <"$TMP/hostile.out"
 
 # --- the tests catch the mistakes students make -------------------------------
 

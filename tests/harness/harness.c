@@ -196,6 +196,23 @@ static TestResult *run_check(const struct pl_test_case *t, SRunner **out)
     return srunner_ntests_run(sr) == 1 ? srunner_results(sr)[0] : NULL;
 }
 
+/*
+ * Report something the test left behind: as the failure of a test that
+ * otherwise passed, or after the message of one that failed anyway.
+ */
+static void add_problem(struct outcome *o, const char *problem)
+{
+    size_t used = strlen(o->message);
+
+    if (strcmp(o->verdict, "passed") == 0) {
+        o->verdict = "failed";
+        snprintf(o->message, sizeof(o->message), "%s", problem);
+    } else if (used + 8 < sizeof(o->message)) {
+        snprintf(o->message + used, sizeof(o->message) - used, "\nAlso: %s",
+                 problem);
+    }
+}
+
 static void restore_stdio(void)
 {
     if (dup2(plh_saved_stdout, STDOUT_FILENO) == -1 ||
@@ -203,13 +220,57 @@ static void restore_stdio(void)
         pl_die("dup2(saved stdio)");
 }
 
+/*
+ * Run the current test under Check in a process of its own, the runner,
+ * and copy its outcome back. The test process inherits Check's message
+ * channel, so lab code can write garbage into it; Check then ends the
+ * process that reads the channel. That is the runner, never the harness,
+ * which reports the test as failed and goes on with the next one.
+ */
+static void run_in_runner(int capture, struct outcome *o)
+{
+    int channel[2], status;
+    ssize_t got;
+    pid_t runner;
+
+    pl_pipe(channel);
+    runner = pl_fork();
+    if (runner == 0) {
+        SRunner *sr;
+        TestResult *tr;
+
+        pl_close(channel[0]);
+        tr = run_check(plh_current, &sr);
+        if (!tr)
+            pl_fatal("Check ran no test for \"%s\"", plh_current->name);
+        read_output(capture, o);
+        describe_check_result(tr, o);
+        pl_write_all(channel[1], o, sizeof(*o));
+        _exit(0);
+    }
+    pl_close(channel[1]);
+    got = (ssize_t)pl_read_full(channel[0], o, sizeof(*o));
+    pl_close(channel[0]);
+    pl_waitpid(runner, &status, 0);
+    if (got == (ssize_t)sizeof(*o))
+        return;
+
+    char how[128];
+
+    read_output(capture, o);
+    o->verdict = "failed";
+    snprintf(o->message, sizeof(o->message),
+             "the code under test wrote into the test framework's own "
+             "channel and broke it (the runner %s). Write only to "
+             "descriptors you opened, or to stdout and stderr",
+             pl_describe_status(status, how, sizeof(how)));
+}
+
 static void run_one(int index, FILE *results)
 {
     struct outcome *o = calloc(1, sizeof(*o));
     int capture = memfd_create("proclab-test-output", MFD_CLOEXEC);
     char left[256];
-    SRunner *sr;
-    TestResult *tr;
     long long start;
 
     if (!o || capture == -1)
@@ -230,25 +291,21 @@ static void run_one(int index, FILE *results)
         pl_die("dup2(capture fd=%d)", capture);
 
     start = pl_now_ms();
-    tr = run_check(plh_current, &sr);
+    run_in_runner(capture, o);
     o->elapsed_ms = pl_now_ms() - start;
     restore_stdio();
-    if (!tr)
-        pl_fatal("Check ran no test for \"%s\"", plh_current->name);
-    read_output(capture, o);
-    describe_check_result(tr, o);
-    srunner_free(sr);
 
+    char problem[1024];
     int running = plh_sweep_descendants(left, sizeof(left));
 
-    if (running > 0 && strcmp(o->verdict, "passed") == 0) {
-        o->verdict = "failed";
-        snprintf(o->message, sizeof(o->message),
+    if (running > 0) {
+        snprintf(problem, sizeof(problem),
                  "%d process%s still running after the test and %s "
                  "killed: %s. A process that leaves its session or process "
                  "group still has to be ended and waited for",
                  running, running == 1 ? " was" : "es were",
                  running == 1 ? "was" : "were", left);
+        add_problem(o, problem);
     }
     if (plh_shared->stray_pid && strcmp(o->verdict, "timeout") != 0) {
         o->verdict = "failed";
@@ -258,16 +315,17 @@ static void run_one(int index, FILE *results)
                  "must end with _exit() once its work is done",
                  (int)plh_shared->stray_pid);
     }
+
     int leaks = plh_remove_ipc_objects(left, sizeof(left));
 
-    if (leaks > 0 && strcmp(o->verdict, "passed") == 0) {
-        o->verdict = "failed";
-        snprintf(o->message, sizeof(o->message),
+    if (leaks > 0) {
+        snprintf(problem, sizeof(problem),
                  "the test left %d IPC object%s in the system, which the "
                  "harness removed: %s. Such objects outlive every process "
                  "that uses them until shm_unlink() or mq_unlink() removes "
                  "their name",
                  leaks, leaks == 1 ? "" : "s", left);
+        add_problem(o, problem);
     }
     plh_remove_test_dir();
     close(capture);
