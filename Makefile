@@ -177,15 +177,17 @@ $(foreach l,$(ALL_LABS),$(eval $(call lab_rules,$(l))))
 # --- grading -----------------------------------------------------------
 
 # SUBMISSION=DIR: copy only the student files of each lab, so that a
-# submission cannot bring its own headers, tests or Makefile. A missing
-# file also removes what an earlier submission built from it, and leaves
-# a note that the grader shows in place of the compiler's messages.
+# submission cannot bring its own headers, tests or Makefile, nor a
+# symbolic link to a file it should not see, which counts as missing. A
+# missing file also removes what an earlier submission built from it, and
+# leaves a note that the grader shows in place of the compiler's messages.
 define copy_submission
 	@for lab in $(LABS); do \
 	    mkdir -p "$(SRC_ROOT)/$$lab" "$(VBUILD)/$$lab"; \
 	    rm -f "$(VBUILD)/$$lab/missing.txt"; \
 	    for f in $$(cd labs/$$lab && ls *.c | grep -vx main.c); do \
-	        if [ -f "$(SUBMISSION)/$$lab/$$f" ]; then \
+	        if [ -f "$(SUBMISSION)/$$lab/$$f" ] && \
+	            [ ! -L "$(SUBMISSION)/$$lab/$$f" ]; then \
 	            cmp -s "$(SUBMISSION)/$$lab/$$f" "$(SRC_ROOT)/$$lab/$$f" || \
 	            cp "$(SUBMISSION)/$$lab/$$f" "$(SRC_ROOT)/$$lab/$$f"; \
 	        else \
@@ -375,6 +377,9 @@ help:
 	@echo "                    with busy cores, and report changed results"
 	@echo "  make tsan LAB=NN  run lab NN's program under ThreadSanitizer"
 	@echo "  make bench        time 200 empty tests: bare fork, Check, grader"
+	@echo "  make grade-all SUBMISSIONS=DIR  grade every folder in DIR, JOBS=N at once"
+	@echo "  make gradescope   build build/autograder.zip for Gradescope"
+	@echo "  make handout      build build/proclab-handout.tar.gz for students"
 	@echo "  make clean        remove build/"
 	@echo ""
 	@echo "variables:"
@@ -396,3 +401,4 @@ help:
 	@echo "exits 0 only when every test passed."
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+include grader/autograde.mk

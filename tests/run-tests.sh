@@ -273,6 +273,17 @@ while IFS= read -r line; do
     esac
 done <"$TMP/hostile.out"
 
+# --- grading a class, Gradescope, the student tarball ------------------------
+
+sh tests/run-autograde-tests.sh >"$TMP/autograde.out" 2>&1
+while IFS= read -r line; do
+    case $line in
+    "ok    "*) ok "autograde: ${line#ok    }" ;;
+    "FAIL  "*) fail "autograde: ${line#FAIL  }" ;;
+    "      "*) echo "$line" ;;
+    esac
+done <"$TMP/autograde.out"
+
 # --- the tests catch the mistakes students make -------------------------------
 
 sh tests/mutants.sh >"$TMP/mutants.out" 2>&1
