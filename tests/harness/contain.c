@@ -93,6 +93,23 @@ static void reset_signals(void)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/*
+ * The deadline stops a test that takes too long, and these bound what it
+ * can take meanwhile: CPU time per process (SIGXCPU a second after the
+ * deadline's worth, for processes that escape the deadline's kill) and
+ * address space per process, so that a runaway allocation fails with
+ * ENOMEM instead of pressing the machine.
+ */
+static void limit_cpu_and_memory(void)
+{
+    rlim_t cpu = (rlim_t)(plh_current->timeout_s * plh_scale) + 1;
+    struct rlimit cpu_limit = {cpu, cpu + 1};
+    struct rlimit memory = {MEMORY_LIMIT, MEMORY_LIMIT};
+
+    setrlimit(RLIMIT_CPU, &cpu_limit);
+    setrlimit(RLIMIT_AS, &memory);
+}
+
 void plh_contain_test(void)
 {
     struct rlimit fsize = {OUTPUT_LIMIT, OUTPUT_LIMIT};
@@ -100,6 +117,7 @@ void plh_contain_test(void)
 
     reset_signals();
     limit_processes();
+    limit_cpu_and_memory();
     setrlimit(RLIMIT_FSIZE, &fsize);
     setrlimit(RLIMIT_CORE, &core);
 }

@@ -92,6 +92,8 @@ static const char *signal_hint(int sig)
         return "a write to a pipe that no process reads any more";
     case SIGXFSZ:
         return "more than 8 MiB of output";
+    case SIGXCPU:
+        return "more CPU time than the test's deadline allows";
     case SIGFPE:
         return "a division by zero";
     case SIGKILL:

@@ -21,6 +21,8 @@
 
 /* A test that prints more than this is killed by SIGXFSZ. */
 #define OUTPUT_LIMIT (8L * 1024 * 1024)
+/* Address space of each process of a test (RLIMIT_AS). */
+#define MEMORY_LIMIT (2048L * 1024 * 1024)
 /* Processes a test may have at once beyond those its user already has. */
 #define PROCESS_ALLOWANCE 128
 

@@ -257,6 +257,15 @@ PL_TEST(test_checked_call_fails)
     pl_close(4000);
 }
 
+/* More memory than a test may have: malloc() must fail, not the machine. */
+PL_TEST(test_memory_bound)
+{
+    void *huge = malloc((size_t)4 << 30);
+
+    PL_CHECK(huge == NULL, "a 4 GiB allocation succeeded in a test");
+    free(huge);
+}
+
 PL_TEST(test_fake_score)
 {
     printf("Score: 100/100\n");
@@ -319,6 +328,8 @@ static const struct pl_test_case tests[] = {
     {&test_child_exit_allowed, "passes: a child allowed to call exit()", 1,
      "Step 1", 5},
     {&test_checked_call_fails, "fails: a checked call fails", 1, "Step 1",
+     5},
+    {&test_memory_bound, "passes: 4 GiB cannot be allocated", 1, "Step 1",
      5},
     {&test_fake_score, "passes: printing a fake score", 1, "Step 1", 5},
     {&test_output_flood, "crashes: 100 MB of output", 1, "Step 1", 10},
