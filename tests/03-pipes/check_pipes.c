@@ -29,7 +29,7 @@
 #include "proclab.h"
 #include "watchdog.h"
 
-#define TIMEOUT_S 5.0
+#define TIMEOUT_S 8.0
 
 /* Size of the big transfers: far more than a pipe holds at once. */
 #define BIG_BYTES (8 * 1024 * 1024)
