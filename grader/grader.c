@@ -158,6 +158,23 @@ static void read_build_log(const struct options *opt, struct lab_report *lab)
     fclose(f);
 }
 
+/* The character that a backslash and c stand for in the harness's lines. */
+static char unescaped(char c)
+{
+    switch (c) {
+    case 'n':
+        return '\n';
+    case 't':
+        return '\t';
+    case 'r':
+        return '\r';
+    case '0':
+        return ' ';
+    default:
+        return c;
+    }
+}
+
 /* Undo the harness's escaping in place. */
 static void unescape(char *s)
 {
@@ -169,8 +186,7 @@ static void unescape(char *s)
             continue;
         }
         s++;
-        *out++ = *s == 'n' ? '\n' : *s == 't' ? '\t' : *s == 'r' ? '\r'
-               : *s == '0' ? ' ' : *s;
+        *out++ = unescaped(*s);
     }
     *out = '\0';
 }

@@ -88,7 +88,7 @@ PL_TEST(test_pipe_left_open)
     pl_close(fds[0]);
 }
 
-/* A lab function whose child forgets to end and returns instead. */
+/* A lab function whose child returns instead of ending with _exit(). */
 static int forgetful_fork(void)
 {
     pid_t pid = fork();
