@@ -42,6 +42,12 @@ while [ "$i" -le "$runs" ]; do
     # One line per test: "name<TAB>status".
     sed -n 's/.*{"name": "\([^"]*\)", "score": [0-9]*, "max_score": [0-9]*, "status": "\([a-z]*\)".*/\1\t\2/p' \
         "$TMP/run.json" >>"$TMP/all.tsv"
+    # Keep the messages of a run that failed anything, so that a change
+    # can be explained afterwards and not only counted.
+    if grep -q '"status": "failed"' "$TMP/run.json"; then
+        grep '"status": "failed"' "$TMP/run.json" |
+            sed "s/^/run $i: /" >>"$TMP/failures.txt"
+    fi
     i=$((i + 1))
 done
 stop_spinners
@@ -57,6 +63,10 @@ if [ -n "$changed" ]; then
             "$(grep -cF "$name	passed" "$TMP/all.tsv")" \
             "$(grep -cF "$name	failed" "$TMP/all.tsv")"
     done
+fi
+if [ -s "$TMP/failures.txt" ]; then
+    echo "failed results, as the grader reported them:"
+    cut -c 1-600 "$TMP/failures.txt"
 fi
 echo "$(echo "$changed" | grep -c .) changed, $failed failed results"
 [ -z "$changed" ] && [ "$failed" -eq 0 ]
