@@ -43,9 +43,10 @@ grade-all: grade-shared
 
 # --- what may leave this repository ------------------------------------------
 
-# $(call copy_public,DEST,PATHS) copies the files under PATHS into DEST,
-# leaving out solutions/ and tests/mutants/ (wrong solutions, written as
-# diffs against the right ones). In a git checkout the files are those
+# $(call copy_public,DEST,PATHS[,GREP-ARGS]) copies the files under PATHS
+# into DEST, leaving out solutions/ and tests/mutants/ (wrong solutions,
+# written as diffs against the right ones), and any path that matches the
+# extra grep patterns GREP-ARGS. In a git checkout the files are those
 # git tracks plus new ones that .gitignore does not exclude, as they are
 # in the working tree; elsewhere (an unpacked handout) every file.
 define copy_public
@@ -56,7 +57,7 @@ define copy_public
 	        -- $(2); \
 	else \
 	    find $(2) -type f 2>/dev/null; \
-	fi | grep -v -e '^solutions/' -e '^tests/mutants/' -e '^build/' | \
+	fi | grep -v -e '^solutions/' -e '^tests/mutants/' -e '^build/' $(3) | \
 	while IFS= read -r f; do \
 	    [ -f "$$f" ] || continue; \
 	    case $$f in */*) mkdir -p "$(1)/$${f%/*}" ;; esac; \
@@ -92,6 +93,9 @@ gradescope:
 HANDOUT := $(BUILD)/proclab-handout.tar.gz
 HANDOUT_PATHS := Makefile README.md LICENSE .clang-format .gitignore .github \
 	common grader labs tests
+# Hidden tests (PL_HIDDEN_TESTS in tests/LAB/hidden_*.c) stay with the
+# instructor and the Gradescope autograder.
+HANDOUT_HIDDEN := -e '^tests/[^/]*/hidden_'
 
 handout:
 	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && \
@@ -100,7 +104,8 @@ handout:
 	        "the handout carries these changes:" \
 	        "$$(git diff --name-only HEAD -- labs | tr '\n' ' ')" >&2; \
 	fi
-	$(call copy_public,$(BUILD)/handout/proclab,$(HANDOUT_PATHS))
+	$(call copy_public,$(BUILD)/handout/proclab,$(HANDOUT_PATHS),\
+	    $(HANDOUT_HIDDEN))
 	@tar -czf $(HANDOUT) -C $(BUILD)/handout proclab
 	@echo "proclab: wrote $(HANDOUT) ($$(find $(BUILD)/handout -type f | \
-	    wc -l) files, no solutions/ and no tests/mutants/)"
+	    wc -l) files, no solutions/, no tests/mutants/, no hidden tests)"

@@ -204,7 +204,7 @@ worker() {
 # score max status".
 test_lines() {
     [ -f "$1" ] || return 0
-    sed -n 's/^    {"name": "\([^:"]*\): .*", "score": \([0-9]*\), "max_score": \([0-9]*\), "status": "\([a-z]*\)", "output": .*/\1 \2 \3 \4/p' \
+    sed -n 's/^    {"name": "\([^:"]*\): .*", "score": \([0-9]*\), "max_score": \([0-9]*\), "status": "\([a-z]*\)", .*/\1 \2 \3 \4/p' \
         "$1"
 }
 

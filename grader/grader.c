@@ -84,26 +84,28 @@ static int exec_list(void *arg)
 }
 
 /* Fill lab->tests from "test TAB index TAB points TAB timeout TAB step TAB
- * name" lines. Returns 0, or -1 with a reason in lab->problem. */
+ * public-or-hidden TAB name" lines. Returns 0, or -1 with a reason in
+ * lab->problem. */
 static int parse_list(char *text, struct lab_report *lab)
 {
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
         struct test_report *t;
-        char *fields[6];
+        char *fields[7];
         int n = 0;
 
         if (strncmp(line, "test\t", 5) != 0)
             continue;
-        for (char *f = strtok_r(line, "\t", &line); f && n < 6;
+        for (char *f = strtok_r(line, "\t", &line); f && n < 7;
              f = strtok_r(NULL, "\t", &line))
             fields[n++] = f;
-        if (n != 6 || lab->count >= MAX_TESTS)
+        if (n != 7 || lab->count >= MAX_TESTS)
             return -1;
         t = &lab->tests[lab->count++];
         t->points = atoi(fields[2]);
         t->timeout_s = atof(fields[3]);
         snprintf(t->step, sizeof(t->step), "%s", fields[4]);
-        snprintf(t->name, sizeof(t->name), "%s", fields[5]);
+        t->hidden = strcmp(fields[5], "hidden") == 0;
+        snprintf(t->name, sizeof(t->name), "%s", fields[6]);
         snprintf(t->verdict, sizeof(t->verdict), "not run");
         lab->max_points += t->points;
     }

@@ -80,8 +80,8 @@ static void print_test(const struct lab_report *lab,
 {
     int passed = strcmp(t->verdict, "passed") == 0;
 
-    printf("  %-4s %2d/%-2d  %s\n", passed ? "ok" : "FAIL", t->earned,
-           t->points, t->name);
+    printf("  %-4s %2d/%-2d  %s%s\n", passed ? "ok" : "FAIL", t->earned,
+           t->points, t->hidden ? "(hidden) " : "", t->name);
     if (!passed && t->message && *t->message) {
         print_indented(t->message, "        ");
         printf("        Where to look: %s of labs/%s/README.md\n", t->step,
@@ -258,9 +258,10 @@ static void json_lab(FILE *f, const struct lab_report *lab, int *first)
         fprintf(f, "%s\n    {\"name\": ", *first ? "" : ",");
         json_string(f, name);
         fprintf(f, ", \"score\": %d, \"max_score\": %d, \"status\": \"%s\", "
-                   "\"output\": ",
+                   "\"visibility\": \"%s\", \"output\": ",
                 t->earned, t->points,
-                strcmp(t->verdict, "passed") == 0 ? "passed" : "failed");
+                strcmp(t->verdict, "passed") == 0 ? "passed" : "failed",
+                t->hidden ? "after_due_date" : "visible");
         json_test_output(f, lab, t);
         fputc('}', f);
         *first = 0;

@@ -10,6 +10,7 @@
 struct test_report {
     char name[256];
     char step[64];   /* handout section to reread */
+    int hidden;      /* students see it only after the due date */
     int points;      /* points possible */
     double timeout_s;
     char verdict[16]; /* passed, failed, timeout, crashed, not run */

@@ -174,12 +174,26 @@ check "Gradescope: the solutions have points to earn (${max:-0})" \
 check "Gradescope: the solutions score full marks" \
     [ "$(json_number score "$TMP/gs-solved.json")" = "$max" ]
 listed=0
+hidden=0
+hidden_points=0
 for list in "$ag/source/build/submission"/*/list; do
-    n=$("$list" --list 2>/dev/null | grep -c "^test	")
-    listed=$((listed + n))
+    "$list" --list >"$TMP/list.tsv" 2>/dev/null
+    listed=$((listed + $(grep -c "^test	" "$TMP/list.tsv")))
+    hidden=$((hidden + $(grep -c "^test	.*	hidden	" "$TMP/list.tsv")))
+    hidden_points=$((hidden_points + $(awk -F '\t' \
+        '$1 == "test" && $6 == "hidden" { s += $3 } END { print s + 0 }' \
+        "$TMP/list.tsv")))
 done
 check "Gradescope: results.json has one entry per test ($listed)" \
     [ "$(grep -c '^    {"name": ' "$TMP/gs-solved.json")" -eq "$listed" ]
+check "Gradescope: the repository has hidden tests ($hidden)" \
+    [ "$hidden" -gt 0 ]
+check "Gradescope: hidden tests are shown after the due date" \
+    [ "$(grep -c '"visibility": "after_due_date"' "$TMP/gs-solved.json")" \
+        -eq "$hidden" ]
+check "Gradescope: the other tests are visible" \
+    [ "$(grep -c '"visibility": "visible"' "$TMP/gs-solved.json")" \
+        -eq $((listed - hidden)) ]
 
 # A whole repository uploaded: the labs are under labs/.
 new_upload
@@ -236,14 +250,18 @@ check "make handout writes build/proclab-handout.tar.gz" \
 tar -tzf build/proclab-handout.tar.gz >"$TMP/handout.list" 2>/dev/null
 check "the handout has no solutions/ and no tests/mutants/" \
     [ -z "$(grep -e '/solutions/' -e '/tests/mutants/' "$TMP/handout.list")" ]
+check "the handout has no hidden tests" \
+    [ -z "$(grep -e '/tests/[^/]*/hidden_' "$TMP/handout.list")" ]
 check "the handout unpacks" [ -e "$TMP/handout.unpacked" ]
 check_no_solution_code "the handout has no solution code" \
     "$TMP/handout/proclab"
 handout_json=$TMP/handout/proclab/build/results.json
-check "the handout builds and grades every test" \
-    [ "$(json_number max_score "$handout_json")" = "$max" ]
+check "the handout builds and grades every public test" \
+    [ "$(json_number max_score "$handout_json")" = $((max - hidden_points)) ]
+check "the handout's grade runs no hidden test" \
+    [ "$(grep -c '"visibility": "after_due_date"' "$handout_json")" -eq 0 ]
 check "the handout's starter scores below full marks" \
-    [ "$(json_number score "$handout_json")" -lt "$max" ]
+    [ "$(json_number score "$handout_json")" -lt $((max - hidden_points)) ]
 
 # --- grade-all --------------------------------------------------------------------
 

@@ -268,6 +268,24 @@ static void run_in_runner(int capture, struct outcome *o)
              pl_describe_status(status, how, sizeof(how)));
 }
 
+/* Public tests come first, then the hidden ones, if the lab has any. */
+static int test_count(void)
+{
+    return pl_lab.count + (&pl_hidden_tests ? pl_hidden_tests.count : 0);
+}
+
+static int is_hidden(int index)
+{
+    return index >= pl_lab.count;
+}
+
+static const struct pl_test_case *test_case(int index)
+{
+    if (is_hidden(index))
+        return &pl_hidden_tests.tests[index - pl_lab.count];
+    return &pl_lab.tests[index];
+}
+
 static void run_one(int index, FILE *results)
 {
     struct outcome *o = calloc(1, sizeof(*o));
@@ -277,7 +295,7 @@ static void run_one(int index, FILE *results)
 
     if (!o || capture == -1)
         pl_die("memfd_create(test output)");
-    plh_current = &pl_lab.tests[index];
+    plh_current = test_case(index);
     memset(plh_shared, 0, sizeof(*plh_shared));
     plh_make_test_dir();
 
@@ -346,11 +364,12 @@ static void run_one(int index, FILE *results)
 static void list_tests(void)
 {
     printf("lab\t%s\n", pl_lab.folder);
-    for (int i = 0; i < pl_lab.count; i++) {
-        const struct pl_test_case *t = &pl_lab.tests[i];
+    for (int i = 0; i < test_count(); i++) {
+        const struct pl_test_case *t = test_case(i);
 
-        printf("test\t%d\t%d\t%.1f\t%s\t%s\n", i, t->points, t->timeout_s,
-               t->step, t->name);
+        printf("test\t%d\t%d\t%.1f\t%s\t%s\t%s\n", i, t->points,
+               t->timeout_s, t->step, is_hidden(i) ? "hidden" : "public",
+               t->name);
     }
 }
 
@@ -429,7 +448,7 @@ int main(int argc, char **argv)
 
     plh_find_program_dir();
     plh_choose_containment(results);
-    for (int i = 0; i < pl_lab.count; i++)
+    for (int i = 0; i < test_count(); i++)
         if (only < 0 || only == i)
             run_one(i, results);
     fclose(results);

@@ -54,6 +54,8 @@ struct limits {
 };
 
 extern const struct pl_lab pl_lab;
+/* Defined only when the lab has hidden tests (PL_HIDDEN_TESTS). */
+extern const struct pl_lab pl_hidden_tests __attribute__((weak));
 extern struct shared_state *plh_shared;
 extern const struct pl_test_case *plh_current;
 extern double plh_scale;

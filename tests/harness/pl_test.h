@@ -54,6 +54,18 @@ struct pl_lab {
         (folder_name), (table), (int)(sizeof(table) / sizeof((table)[0]))};
 
 /*
+ * Define a second table of tests that students do not see before the due
+ * date, in a file tests/LAB/hidden_*.c. `make handout` leaves such files
+ * out, so a student's own grade runs only the public tests; the Gradescope
+ * autograder runs both and marks these "after_due_date". Hidden tests try
+ * inputs the public tests do not, so that code fitted to the public tests
+ * loses points. Use at most once per test program.
+ */
+#define PL_HIDDEN_TESTS(table)                                              \
+    const struct pl_lab pl_hidden_tests = {                                 \
+        NULL, (table), (int)(sizeof(table) / sizeof((table)[0]))};
+
+/*
  * Define a graded test. The body runs between pl_test_begin() and
  * pl_test_end(), which do the checks listed at the top of this file.
  */
