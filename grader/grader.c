@@ -30,6 +30,7 @@
  */
 #include "proclab.h"
 
+#include "cgroup.h"
 #include "namespace.h"
 #include "report.h"
 
@@ -49,6 +50,11 @@
 
 /* Time a test program may take beyond the sum of its tests' deadlines. */
 #define LAB_SLACK_S 10.0
+
+/* Tasks a lab's test program may have in its pids cgroup: well above the
+ * tests' own allowance of 128 processes, which RLIMIT_NPROC enforces, so
+ * the cgroup binds only where that limit does not. */
+#define CGROUP_TASKS 256
 
 struct options {
     const char *results_path;
@@ -207,8 +213,13 @@ static void apply_result(char *line, struct lab_report *lab)
         return;
     }
     if (n == 2 && strcmp(fields[0], "containment") == 0) {
-        snprintf(lab->containment, sizeof(lab->containment), "%s",
-                 fields[1]);
+        if (cg_active())
+            snprintf(lab->containment, sizeof(lab->containment),
+                     "%s, in a pids cgroup of %d tasks", fields[1],
+                     CGROUP_TASKS);
+        else
+            snprintf(lab->containment, sizeof(lab->containment),
+                     "%s, and no pids cgroup (%s)", fields[1], cg_reason());
         return;
     }
     if (n != 8 || strcmp(fields[0], "result") != 0)
@@ -275,23 +286,55 @@ static uid_t test_user(void)
     return geteuid() == 0 ? (uid_t)(100000 + getpid()) : getuid();
 }
 
+/*
+ * Say once, on stderr, when the tests cannot get a PID namespace: then
+ * a grader killed with SIGKILL leaves behind what the tests left running.
+ */
+static void warn_without_namespace(void)
+{
+    const char *why;
+
+    if (ns_available(&why) != NS_NONE)
+        return;
+    fprintf(stderr,
+            "grader: warning: no PID namespace for the tests (%s); "
+            "processes they leave are swept after each test, but not if "
+            "the grader itself is killed\n",
+            *why ? why : "not permitted here");
+}
+
+/*
+ * The processes RLIMIT_NPROC already counts for the test user, which the
+ * harness cannot see from inside a PID namespace. In a user namespace of
+ * its own the kernel counts only the processes in it, which the harness
+ * can see: -1 lets it count them.
+ */
+static int process_base(void)
+{
+    if (ns_available(NULL) == NS_USER)
+        return -1;
+    return pl_proc_count_user(test_user());
+}
+
 static pid_t start_harness(const char *path, const struct options *opt,
                            int results_w, int log_w)
 {
     char scale[32], base[32], uid[32];
+    int own_ipc = ns_available(NULL) == NS_USER;
     pid_t pid;
 
-    /* Inside its namespace the harness cannot see the test user's other
-     * processes, which RLIMIT_NPROC counts all the same. */
     snprintf(scale, sizeof(scale), "%g", opt->scale);
-    snprintf(base, sizeof(base), "%d", pl_proc_count_user(test_user()));
+    snprintf(base, sizeof(base), "%d", process_base());
     snprintf(uid, sizeof(uid), "%d", (int)test_user());
     pid = ns_fork();
     if (pid == 0) {
-        int null_fd = open("/dev/null", O_RDONLY);
+        int null_fd;
+
+        cg_enter();
+        null_fd = open("/dev/null", O_RDONLY);
         char *const argv[] = {(char *)path, "--results-fd", "3", "--scale",
                               scale, "--process-base", base, "--test-uid",
-                              uid, NULL};
+                              uid, own_ipc ? "--own-ipc" : NULL, NULL};
 
         setpgid(0, 0);
         if (null_fd == -1 || dup2(null_fd, STDIN_FILENO) == -1 ||
@@ -488,6 +531,7 @@ static void run_lab(const struct options *opt, struct lab_report *lab)
         kill(pid, SIGKILL);
     pl_waitpid(pid, &status, 0);
     sweep();
+    cg_kill_all();
     clean_after_kill(lab, pid);
     pl_close(results[0]);
     pl_close(log[0]);
@@ -590,6 +634,8 @@ int main(int argc, char **argv)
             report.start_ms + (long long)(opt.run_limit_s * 1000);
     if (table)
         print_heading(&report);
+    warn_without_namespace();
+    cg_setup(CGROUP_TASKS);
 
     for (; i < argc; i++) {
         struct lab_report *lab = &report.labs[report.count++];
@@ -609,6 +655,7 @@ int main(int argc, char **argv)
         if (table)
             print_lab(&report, lab);
     }
+    cg_remove();
     report.elapsed_ms = pl_now_ms() - report.start_ms;
     if (table)
         print_total(&report);

@@ -6,17 +6,25 @@
 
 #include <sys/types.h>
 
-/*
- * Return 1 when this process may give a child PID and mount namespaces
- * of its own (it is root and nothing forbids it), 0 otherwise. The
- * answer is found once, by trying, and then remembered.
- */
-int ns_available(void);
+/* The namespaces the test program can get on this machine. */
+enum ns_kind {
+    NS_NONE, /* none: a plain fork(), swept by subreapers */
+    NS_ROOT, /* PID and mount namespaces, made as root */
+    NS_USER, /* user, PID, mount and IPC namespaces, made without root */
+};
 
 /*
- * Fork. When ns_available(), the child is the first process of new PID
- * and mount namespaces, with /proc mounted for them, and is killed when
- * the grader dies; otherwise this is pl_fork(). Returns as fork() does.
+ * Return the namespaces this process can give a child, found once by
+ * trying and then remembered. When the answer is NS_NONE, why holds the
+ * failed call and its error for a warning.
+ */
+enum ns_kind ns_available(const char **why);
+
+/*
+ * Fork. Unless ns_available() is NS_NONE, the child is the first process
+ * of new namespaces, with /proc and /dev/shm mounted for them, and is
+ * killed when the grader dies; otherwise this is pl_fork(). Returns as
+ * fork() does.
  */
 pid_t ns_fork(void);
 

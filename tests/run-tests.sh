@@ -35,6 +35,15 @@ ipc_objects() {
     ls -A /dev/shm /dev/mqueue 2>/dev/null | sort
 }
 
+# The grader's cgroups are named proclab-PID after the grader: list those
+# whose grader has ended.
+stale_cgroups() {
+    find /sys/fs/cgroup -maxdepth 4 -type d -name 'proclab-*' 2>/dev/null |
+        while IFS= read -r dir; do
+            [ -d "/proc/${dir##*proclab-}" ] || echo "$dir"
+        done
+}
+
 # Processes whose program lives in this build tree or this run's folder.
 leftover_processes() {
     build=$(cd build && pwd -P)
@@ -160,6 +169,31 @@ check "solutions have points to earn ($max)" [ "${max:-0}" -gt 0 ]
 check "solutions score full marks ($score/$max)" \
     [ "${score:-none}" = "${max:-0}" ]
 [ "$status" -eq 0 ] || cat "$TMP/solutions.out"
+
+# Where this user can make PID namespaces, as root or through a user
+# namespace, the tests must run in one, and otherwise the grader warns.
+as_user=
+[ "$(id -u)" -eq 0 ] || as_user="-U -r"
+# shellcheck disable=SC2086 # as_user is empty or two options
+if ! command -v unshare >/dev/null 2>&1; then
+    echo "skip  the PID namespace check: no unshare command here"
+elif unshare $as_user -p -m -f --mount-proc true 2>/dev/null; then
+    check "the grader says the tests run in a PID namespace" \
+        grep -q "in a PID namespace" "$TMP/solutions.out"
+else
+    check "the grader warns that the tests have no PID namespace" \
+        grep -q "warning: no PID namespace" "$TMP/solutions.out"
+fi
+
+# Root gets a pids cgroup where the pids controller has a cgroup v1
+# folder; elsewhere the limits say why there is none.
+if [ "$(id -u)" -eq 0 ] && [ -w /sys/fs/cgroup/pids ]; then
+    check "the grader says the tests run in a pids cgroup" \
+        grep -q "in a pids cgroup of" "$TMP/solutions.out"
+else
+    check "the grader says why there is no pids cgroup" \
+        grep -q "no pids cgroup (" "$TMP/solutions.out"
+fi
 
 # Check's own variables must not change how a lab is graded.
 CK_FORK=no CK_RUN_CASE=none CK_DEFAULT_TIMEOUT=0.001 \
@@ -305,6 +339,9 @@ check "no process from build/ is left running" [ -z "$left" ]
 check "no test directory is left in \$TMPDIR" [ -z "$(ls -A "$TMPDIR")" ]
 check "no /dev/shm or /dev/mqueue object is left" \
     [ "$(ipc_objects)" = "$ipc_before" ]
+left=$(stale_cgroups)
+check "no pids cgroup of an ended grader is left" [ -z "$left" ]
+[ -z "$left" ] || echo "$left"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

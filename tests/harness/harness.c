@@ -393,7 +393,7 @@ static void usage(const char *prog)
     fprintf(stderr,
             "usage: %s --list\n"
             "       %s --results-fd N [--scale FACTOR] [--only INDEX]\n"
-            "          [--process-base N] [--test-uid UID]\n",
+            "          [--process-base N] [--test-uid UID] [--own-ipc]\n",
             prog, prog);
     exit(2);
 }
@@ -414,6 +414,8 @@ int main(int argc, char **argv)
             plh_process_base = atoi(argv[++i]);
         else if (strcmp(argv[i], "--test-uid") == 0 && i + 1 < argc)
             plh_test_uid = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--own-ipc") == 0)
+            plh_limits.own_ipc = 1;
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             only = atoi(argv[++i]);
         else
