@@ -46,8 +46,8 @@ void print_tap(const struct grade_report *r)
         for (int i = 0; i < lab->count; i++) {
             const struct test_report *t = &lab->tests[i];
 
-            printf("%s %d - %s: %s\n", passed(t) ? "ok" : "not ok", ++n,
-                   lab->folder, t->name);
+            printf("%s %d - %s: %s%s\n", passed(t) ? "ok" : "not ok", ++n,
+                   lab->folder, t->hidden ? "(hidden) " : "", t->name);
             if (passed(t))
                 continue;
             printf("  ---\n  points: %d/%d\n  where: %s of labs/%s/"
@@ -100,7 +100,7 @@ void print_junit(const struct grade_report *r)
 
             printf("    <testcase classname=\"");
             xml_text(lab->folder);
-            printf("\" name=\"");
+            printf("\" name=\"%s", t->hidden ? "(hidden) " : "");
             xml_text(t->name);
             printf("\" time=\"%.3f\"", (double)t->elapsed_ms / 1000.0);
             if (passed(t)) {

@@ -195,6 +195,19 @@ check "Gradescope: the other tests are visible" \
     [ "$(grep -c '"visibility": "visible"' "$TMP/gs-solved.json")" \
         -eq $((listed - hidden)) ]
 
+# The GitHub Classroom workflow turns the same results into its own.
+sh grader/classroom-result.sh "$TMP/gs-solved.json" >"$TMP/classroom.json"
+check "Classroom: one result per test" \
+    [ "$(grep -o '"message": ' "$TMP/classroom.json" | wc -l)" -eq "$listed" ]
+check "Classroom: the points add up to full marks" \
+    [ "$(grep -o '"score": [0-9]*' "$TMP/classroom.json" |
+        awk '{ s += $2 } END { print s + 0 }')" = "$max" ]
+check "Classroom: full marks are a pass" \
+    grep -q '^{"version": 1, "status": "pass", ' "$TMP/classroom.json"
+sh grader/classroom-result.sh "$TMP/no-such-file" >"$TMP/classroom.json"
+check "Classroom: missing results are an error" \
+    grep -q '^{"version": 1, "status": "error", ' "$TMP/classroom.json"
+
 # A whole repository uploaded: the labs are under labs/.
 new_upload
 mkdir "$ag/submission/labs"

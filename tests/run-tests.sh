@@ -119,6 +119,24 @@ check "the last line is the grader's score" \
 check "results.json has the selftest score" \
     [ "$(json_number score "$TMP/selftest.json")" = "$expected" ]
 
+# A scale factor stretches every deadline and changes no verdict.
+./build/grader/grader --scale 2 --results "$TMP/scaled.json" build selftest \
+    >"$TMP/scaled.out" 2>&1
+check "with --scale 2 the selftest scores the same" \
+    [ "$(json_number score "$TMP/scaled.json")" = "$expected" ]
+check "with --scale 2 the 0.5 s deadline is 1.0 s" \
+    grep -qF "did not finish in 1.0 s" "$TMP/scaled.out"
+
+# Without namespaces the harness alone must clean up after each test.
+PROCLAB_NO_NAMESPACE=1 ./build/grader/grader --results "$TMP/no-ns.json" \
+    build selftest >"$TMP/no-ns.out" 2>&1
+check "without namespaces the selftest scores the same" \
+    [ "$(json_number score "$TMP/no-ns.json")" = "$expected" ]
+check "without namespaces the grader says so" \
+    grep -q "gives the tests no namespaces" "$TMP/no-ns.out"
+check "without namespaces leaked objects are still named" \
+    grep -qF "shared memory object /proclab-selftest" "$TMP/no-ns.out"
+
 # The same results as TAP and as JUnit XML.
 ./build/grader/grader --format tap build selftest >"$TMP/tap.out" 2>&1
 check "TAP output plans every test" grep -qx "1..$total" "$TMP/tap.out"
@@ -181,8 +199,8 @@ elif unshare $as_user -p -m -f --mount-proc true 2>/dev/null; then
     check "the grader says the tests run in a PID namespace" \
         grep -q "in a PID namespace" "$TMP/solutions.out"
 else
-    check "the grader warns that the tests have no PID namespace" \
-        grep -q "warning: no PID namespace" "$TMP/solutions.out"
+    check "the grader notes that the tests have no namespaces" \
+        grep -q "gives the tests no namespaces" "$TMP/solutions.out"
 fi
 
 # Root gets a pids cgroup where the pids controller has a cgroup v1

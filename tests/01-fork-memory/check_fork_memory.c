@@ -219,7 +219,11 @@ PL_TEST(test_child_values_reach_parent)
         rc = PL_CALL(fm_change_in_child(heap, delta, &parent, &child));
         err = errno;
         free(heap);
-        CHECK_RETURNED_ZERO("fm_change_in_child", rc, err);
+        PL_CHECK(rc == 0,
+                 "with delta %d, expected fm_change_in_child to return 0, "
+                 "got %d (errno %s, %s): %s",
+                 delta, rc, pl_errno_name(err), strerror(err),
+                 failure_hint(err));
         CHECK_CHILD_RAN("fm_change_in_child", mark);
         PL_CHECK(child.global == 1 + delta,
                  "with delta %d, expected child_seen->global == %d, got %d: "

@@ -111,11 +111,18 @@ void pl_fail(const char *file, int line, const char *fmt, ...)
 {
     char msg[2048];
     va_list ap;
+    size_t len;
 
     pl_test_check_stray();
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+
+    /* A message that ends in program output, with its line break, would
+     * push the place of the check onto a line of its own. */
+    len = strlen(msg);
+    while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+        msg[--len] = '\0';
     fflush(NULL);
     _ck_assert_failed(file, line, "check failed", "%s", msg);
 }
