@@ -82,7 +82,8 @@ static void print_test(const struct lab_report *lab,
 
     printf("  %-4s %2d/%-2d  %s%s\n", passed ? "ok" : "FAIL", t->earned,
            t->points, t->hidden ? "(hidden) " : "", t->name);
-    if (!passed && t->message && *t->message) {
+    /* A lab that did not build says why once, above its tests. */
+    if (!passed && t->message && *t->message && !lab->build_failed) {
         print_indented(t->message, "        ");
         printf("        Where to look: %s of labs/%s/README.md\n", t->step,
                lab->folder);
@@ -228,7 +229,7 @@ static void json_test_output(FILE *f, const struct lab_report *lab,
     size_t len = 0;
 
     append(&text, &len, t->message ? t->message : "");
-    if (t->message && *t->message) {
+    if (t->message && *t->message && !lab->build_failed) {
         append(&text, &len, "\nWhere to look: ");
         append(&text, &len, t->step);
         append(&text, &len, " of labs/");
