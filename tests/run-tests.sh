@@ -96,6 +96,8 @@ expect_message() {
 expect_message "a false check" "expected 1, got 2 (checked at"
 expect_message "exit(0)" "ended with exit code 0 before the test finished"
 expect_message "a timeout" "did not finish in 0.5 s"
+expect_message "where a timeout was" \
+    "Shortly before the deadline the test process was running, as in a loop"
 expect_message "a crash" "killed by SIGSEGV (signal 11"
 expect_message "abort()" "killed by SIGABRT"
 expect_message "a child left running" "was still running when the test"

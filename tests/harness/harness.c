@@ -33,6 +33,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +224,39 @@ static void restore_stdio(void)
 }
 
 /*
+ * Wait for the runner's report until shortly before the test's deadline.
+ * If none came by then, note where the test's processes are waiting:
+ * Check kills them at the deadline, and /proc then shows nothing.
+ */
+static void sample_before_deadline(int channel, char *stuck, size_t len)
+{
+    double limit_ms = plh_current->timeout_s * plh_scale * 1000.0;
+    double early_ms = limit_ms / 5 < 250 ? limit_ms / 5 : 250;
+    struct pollfd ready = {channel, POLLIN, 0};
+    long long until = pl_now_ms() + (long long)(limit_ms - early_ms);
+    int n;
+
+    do {
+        long long left = until - pl_now_ms();
+
+        n = poll(&ready, 1, left > 0 ? (int)left : 0);
+    } while (n == -1 && errno == EINTR);
+    if (n == 0 && plh_shared->test_pid > 0)
+        plh_describe_stuck(plh_shared->test_pid, stuck, len);
+}
+
+/* Add to a timed-out test's message where its processes were waiting. */
+static void add_where_stuck(struct outcome *o, const char *stuck)
+{
+    size_t used = strlen(o->message);
+
+    if (strcmp(o->verdict, "timeout") != 0 || !*stuck)
+        return;
+    snprintf(o->message + used, sizeof(o->message) - used,
+             ". Shortly before the deadline %s", stuck);
+}
+
+/*
  * Run the current test under Check in a process of its own, the runner,
  * and copy its outcome back. The test process inherits Check's message
  * channel, so lab code can write garbage into it; Check then ends the
@@ -231,6 +265,7 @@ static void restore_stdio(void)
  */
 static void run_in_runner(int capture, struct outcome *o)
 {
+    char stuck[512] = "";
     int channel[2], status;
     ssize_t got;
     pid_t runner;
@@ -251,11 +286,14 @@ static void run_in_runner(int capture, struct outcome *o)
         _exit(0);
     }
     pl_close(channel[1]);
+    sample_before_deadline(channel[0], stuck, sizeof(stuck));
     got = (ssize_t)pl_read_full(channel[0], o, sizeof(*o));
     pl_close(channel[0]);
     pl_waitpid(runner, &status, 0);
-    if (got == (ssize_t)sizeof(*o))
+    if (got == (ssize_t)sizeof(*o)) {
+        add_where_stuck(o, stuck);
         return;
+    }
 
     char how[128];
 

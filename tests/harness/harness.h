@@ -53,6 +53,13 @@ struct limits {
     rlim_t process_limit;
 };
 
+/*
+ * Describe in buf where process pid and its first children are waiting,
+ * from /proc, for a test about to pass its deadline. Leaves buf empty
+ * when /proc tells nothing.
+ */
+void plh_describe_stuck(pid_t pid, char *buf, size_t len);
+
 extern const struct pl_lab pl_lab;
 /* Defined only when the lab has hidden tests (PL_HIDDEN_TESTS). */
 extern const struct pl_lab pl_hidden_tests __attribute__((weak));
