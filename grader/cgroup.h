@@ -17,7 +17,8 @@ int cg_active(void);
 /* Return why there is no cgroup, after cg_setup() returned 0. */
 const char *cg_reason(void);
 
-/* Move the calling process into the cgroup, if there is one. */
+/* Move the calling process into the cgroup, if there is one; warn when
+ * that fails. */
 void cg_enter(void);
 
 /* Kill every process still in the cgroup. */
