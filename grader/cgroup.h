@@ -7,7 +7,7 @@
 /*
  * Make a pids cgroup for this grade that allows at most max_tasks tasks
  * (processes and threads). Returns 1 when it is in force, or 0 when the
- * machine does not allow one; cg_reason() then says why.
+ * machine does not allow one; cg_reason() then gives the reason.
  */
 int cg_setup(int max_tasks);
 

@@ -12,10 +12,10 @@
  * namespace outside, does not use, so the child also gets a mount
  * namespace of its own with a fresh /proc and /dev/shm. Root can make
  * these directly. Another user first makes a user namespace, in which
- * its own uid maps to itself, and with it an IPC namespace and a fresh
- * /dev/mqueue; grades of the same user then never see each other's
- * objects. Some containers forbid all of this; then the grader falls
- * back to a plain fork() and its subreaper sweep, and says so.
+ * its own uid maps to itself. With it come an IPC namespace and a fresh
+ * /dev/mqueue, so grades of the same user never see each other's
+ * objects. Some containers forbid all of this. There the grader falls
+ * back to a plain fork() and its subreaper sweep, and prints a note.
  */
 #include "namespace.h"
 
@@ -95,8 +95,8 @@ static int map_own_ids(void)
 {
     char map[64];
 
-    /* The grader is not dumpable, and /proc/self of a process that is not
-     * belongs to root, whom this namespace does not map. */
+    /* The grader is not dumpable. The /proc/self files of such a process
+     * belong to root, whom this namespace does not map. */
     prctl(PR_SET_DUMPABLE, 1);
     if (write_file("/proc/self/setgroups", "deny") == -1)
         return fail("write(/proc/self/setgroups)");

@@ -15,16 +15,16 @@ enum ns_kind {
 
 /*
  * Return the namespaces this process can give a child, found once by
- * trying and then remembered. When the answer is NS_NONE, why holds the
- * failed call and its error for a warning.
+ * trying and then remembered. When the result is NS_NONE, *why is set to
+ * the failed call and its error, for a note.
  */
 enum ns_kind ns_available(const char **why);
 
 /*
  * Fork. Unless ns_available() is NS_NONE, the child is the first process
- * of new namespaces, with /proc and /dev/shm mounted for them, and is
- * killed when the grader dies; otherwise this is pl_fork(). Returns as
- * fork() does.
+ * of new namespaces, with /proc and /dev/shm mounted for them. It is
+ * killed when the grader dies. Without namespaces this is pl_fork().
+ * Returns as fork() does.
  */
 pid_t ns_fork(void);
 
