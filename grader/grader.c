@@ -281,6 +281,10 @@ static void feed(struct line_reader *lr, const char *data, size_t n,
  * have: RLIMIT_NPROC counts processes per user, so another grade's fork
  * bomb cannot use up this one's allowance. Others run tests as
  * themselves.
+ *
+ * NOTE: these uids can fall in the ranges /etc/subuid hands to rootless
+ * containers (100000 up, by default). Tests run as such a uid could write
+ * files that a container owns under that uid, if they can reach them.
  */
 static uid_t test_user(void)
 {
