@@ -25,6 +25,52 @@
 char plh_test_dir[4096];
 char plh_program_dir[4096];
 
+/* Processes one sweep counts at most; later ones are killed uncounted. */
+#define MAX_COUNTED 4096
+
+/* Note pid, not counted before, in the list of processes left running. */
+static void count_left(pid_t pid, pid_t *counted, int *running, char *names,
+                       size_t len)
+{
+    struct pl_proc_stat st;
+    size_t used = strlen(names);
+
+    for (int i = 0; i < *running && i < MAX_COUNTED; i++)
+        if (counted[i] == pid)
+            return;
+    if (pl_proc_read_stat(pid, &st) == -1 || st.state == 'Z')
+        return;
+    if (*running < 3 && used + 40 < len)
+        snprintf(names + used, len - used, "%s%d (%s)", *running ? ", " : "",
+                 (int)pid, st.comm);
+    if (*running < MAX_COUNTED)
+        counted[*running] = pid;
+    (*running)++;
+}
+
+/*
+ * In a PID namespace of its own the harness is its init, and every other
+ * process in it is left over from the test. Count them all, then end
+ * them with one kill(-1), which new forks cannot outrun: a fork bomb
+ * killed one process at a time replaces them as fast as they go.
+ */
+static void kill_namespace(pid_t *counted, int *running, char *names,
+                           size_t len)
+{
+    DIR *proc = opendir("/proc");
+    struct dirent *e;
+
+    while (proc && (e = readdir(proc)) != NULL) {
+        int pid = atoi(e->d_name);
+
+        if (pid > 1)
+            count_left(pid, counted, running, names, len);
+    }
+    if (proc)
+        closedir(proc);
+    kill(-1, SIGKILL);
+}
+
 /*
  * Kill and reap every process the harness adopted. A killed process's own
  * children are handed to the harness before it becomes a zombie, so the
@@ -32,25 +78,19 @@ char plh_program_dir[4096];
  */
 int plh_sweep_descendants(char *names, size_t len)
 {
+    static pid_t counted[MAX_COUNTED];
     pid_t kids[256];
     int running = 0;
 
     names[0] = '\0';
+    if (getpid() == 1)
+        kill_namespace(counted, &running, names, len);
     for (;;) {
         int n = pl_proc_children(0, kids, 256);
         int status;
 
         for (int i = 0; i < n && i < 256; i++) {
-            struct pl_proc_stat st;
-
-            if (pl_proc_read_stat(kids[i], &st) == 0 && st.state != 'Z') {
-                size_t used = strlen(names);
-
-                if (running < 3 && used + 40 < len)
-                    snprintf(names + used, len - used, "%s%d (%s)",
-                             running ? ", " : "", (int)kids[i], st.comm);
-                running++;
-            }
+            count_left(kids[i], counted, &running, names, len);
             kill(kids[i], SIGKILL);
         }
         if (waitpid(-1, &status, 0) == -1 && errno == ECHILD)
@@ -129,7 +169,7 @@ static void take_snapshot(struct snapshot *snap)
     if (!d)
         return;
     while ((e = readdir(d)) != NULL && snap->count < MAX_SNAPSHOT) {
-        if (e->d_name[0] != '.')
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
             snprintf(snap->names[snap->count++], NAME_MAX + 1, "%s",
                      e->d_name);
     }
@@ -150,14 +190,23 @@ static int in_snapshot(const struct snapshot *snap, const char *name)
     return 0;
 }
 
+void plh_make_printable(char *text)
+{
+    for (unsigned char *p = (unsigned char *)text; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+}
+
 static void note_leak(char *msg, size_t len, int *count, const char *kind,
                       const char *name)
 {
     size_t used = strlen(msg);
 
-    if (*count < 4 && used + strlen(name) + 40 < len)
+    if (*count < 4 && used + strlen(name) + 40 < len) {
         snprintf(msg + used, len - used, "%s%s /%s", *count ? ", " : "",
                  kind, name[0] == '/' ? name + 1 : name);
+        plh_make_printable(msg + used);
+    }
     (*count)++;
 }
 
@@ -237,7 +286,8 @@ static void remove_new_files(const struct snapshot *before, const char *kind,
         char path[PATH_MAX];
         struct stat st;
 
-        if (e->d_name[0] == '.' || in_snapshot(before, e->d_name))
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            in_snapshot(before, e->d_name))
             continue;
         snprintf(path, sizeof(path), "%s/%s", before->dir, e->d_name);
         if (lstat(path, &st) == -1 || st.st_uid != plh_limits.uid)

@@ -60,6 +60,13 @@ struct limits {
  */
 void plh_describe_stuck(pid_t pid, char *buf, size_t len);
 
+/*
+ * Replace each control character in text with '?', so that a name the
+ * code under test chose, such as a file name with a line break, cannot
+ * start a line of its own in the grader's report.
+ */
+void plh_make_printable(char *text);
+
 extern const struct pl_lab pl_lab;
 /* Defined only when the lab has hidden tests (PL_HIDDEN_TESTS). */
 extern const struct pl_lab pl_hidden_tests __attribute__((weak));

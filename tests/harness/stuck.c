@@ -93,13 +93,15 @@ static void describe_one(pid_t pid, const char *label, char *buf,
         return;
     }
     if (call->fd_arg && pl_proc_fd_target(pid, (int)fd, target,
-                                          sizeof(target)) == 0)
+                                          sizeof(target)) == 0) {
+        plh_make_printable(target);
         snprintf(buf + used, len - used,
                  "%s was blocked in %s on descriptor %ld (%s)", label,
                  call->name, fd, target);
-    else
+    } else {
         snprintf(buf + used, len - used, "%s was blocked in %s",
                  label, call->name);
+    }
 }
 
 void plh_describe_stuck(pid_t pid, char *buf, size_t len)
