@@ -21,6 +21,8 @@ GRADER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard grader/*.c))
 # below has made sure that Check is installed.
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
+# Programs built with the harness: tests/harness/wrap.c sees mq_open().
+HARNESS_LIBS = $(CHECK_LIBS) -Wl,--wrap=mq_open
 DEPS_OK := $(BUILD)/.deps-ok
 
 # --- which labs, and whose code ------------------------------------------
@@ -158,14 +160,14 @@ $(VBUILD)/$(1)/%: tests/$(1)/helpers/%.c $(LIBPROCLAB) | $(DEPS_OK)
 
 $(VBUILD)/$(1)/check: $(HARNESS_OBJS) $$($(1)_TEST_OBJS) \
 	    $$($(1)_STUDENT_OBJS) $(LIBPROCLAB) | $$($(1)_HELPERS)
-	$$(call say,LD,$$@)$$(CC) -o $$@ $$(filter %.o %.a,$$^) $$(CHECK_LIBS)
+	$$(call say,LD,$$@)$$(CC) -o $$@ $$(filter %.o %.a,$$^) $$(HARNESS_LIBS)
 
 # The test list needs no student code: the lab functions stay unresolved
 # because --list never calls them, and the grader can then score a lab
 # that does not compile.
 $(VBUILD)/$(1)/list: $(HARNESS_OBJS) $$($(1)_TEST_OBJS) $(LIBPROCLAB)
 	@mkdir -p $$(@D)
-	$$(call say,LD,$$@)$$(CC) -no-pie -o $$@ $$^ $$(CHECK_LIBS) \
+	$$(call say,LD,$$@)$$(CC) -no-pie -o $$@ $$^ $$(HARNESS_LIBS) \
 	    -Wl,--unresolved-symbols=ignore-all
 
 $(VBUILD)/$(1)/program: $(VBUILD)/$(1)/main.o $$($(1)_STUDENT_OBJS) \
@@ -311,7 +313,7 @@ $(BUILD)/tests/selftest/%.o: tests/selftest/%.c | $(DEPS_OK)
 $(SELFTEST) $(SELFTEST_LIST): $(HARNESS_OBJS) \
 	    $(BUILD)/tests/selftest/check_selftest.o $(LIBPROCLAB)
 	@mkdir -p $(@D)
-	$(call say,LD,$@)$(CC) -o $@ $^ $(CHECK_LIBS)
+	$(call say,LD,$@)$(CC) -o $@ $^ $(HARNESS_LIBS)
 
 test: $(GRADER) $(COMMON_TEST) $(SELFTEST) $(SELFTEST_LIST)
 	@$(COMMON_TEST)
@@ -338,7 +340,7 @@ $(BUILD)/tests/bench/%.o: tests/bench/%.c | $(DEPS_OK)
 $(BENCH)/check $(BENCH)/list: $(HARNESS_OBJS) \
 	    $(BUILD)/tests/bench/check_bench.o $(LIBPROCLAB)
 	@mkdir -p $(@D)
-	$(call say,LD,$@)$(CC) -o $@ $^ $(CHECK_LIBS)
+	$(call say,LD,$@)$(CC) -o $@ $^ $(HARNESS_LIBS)
 
 $(BENCH)/%: $(BUILD)/tests/bench/%.o $(LIBPROCLAB)
 	$(call say,LD,$@)$(CC) -o $@ $^ $(CHECK_LIBS)

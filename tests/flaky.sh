@@ -18,7 +18,9 @@ stop_spinners() {
     done
     spinners=""
 }
-trap 'stop_spinners; rm -rf "$TMP"' EXIT INT TERM
+# A signal must end the loop too, not only clean up after one run.
+trap 'stop_spinners; rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
 
 labs=$(cd labs && ls -d [0-9][0-9]-*)
 ${MAKE:-make} --no-print-directory grade SOLUTIONS=1 >"$TMP/build.out" 2>&1

@@ -327,6 +327,18 @@ while IFS= read -r line; do
     esac
 done <"$TMP/hostile.out"
 
+# The same, for the worst of them, where the grader has no namespaces.
+PROCLAB_NO_NAMESPACE=1 \
+    HOSTILE_ONLY="leaked-ipc setsid-escapee thread-fork-bomb" \
+    sh tests/hostile.sh >"$TMP/hostile-no-ns.out" 2>&1
+while IFS= read -r line; do
+    case $line in
+    "ok    "*) ok "hostile, no namespaces: ${line#ok    }" ;;
+    "FAIL  "*) fail "hostile, no namespaces: ${line#FAIL  }" ;;
+    "      "*) echo "$line" ;;
+    esac
+done <"$TMP/hostile-no-ns.out"
+
 # --- grading a class, Gradescope, the student tarball ------------------------
 
 sh tests/run-autograde-tests.sh >"$TMP/autograde.out" 2>&1

@@ -71,6 +71,69 @@ static void kill_namespace(pid_t *counted, int *running, char *names,
     kill(-1, SIGKILL);
 }
 
+/* Processes one stop pass looks at, at most. */
+#define MAX_SCANNED 8192
+
+/* Return 1 when pid descends from this process, by the parent links. */
+static int descends(pid_t pid, const pid_t *pids, const pid_t *parents,
+                    int n)
+{
+    for (int depth = 0; depth < 64 && pid > 1; depth++) {
+        int i = 0;
+
+        while (i < n && pids[i] != pid)
+            i++;
+        if (i == n)
+            return 0;
+        pid = parents[i];
+        if (pid == getpid())
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Without a PID namespace of its own the harness cannot kill(-1), which
+ * would hit every process of the user. So it first stops every
+ * descendant with SIGSTOP, pass after pass until none is left running: a
+ * stopped process cannot fork, so a fork bomb cannot outrun this. The
+ * sweep then kills them, stopped as they are.
+ */
+static void stop_descendants(void)
+{
+    static pid_t pids[MAX_SCANNED], parents[MAX_SCANNED];
+
+    for (int pass = 0; pass < 100; pass++) {
+        DIR *proc = opendir("/proc");
+        struct dirent *e;
+        int n = 0, stopped = 0;
+
+        while (proc && (e = readdir(proc)) != NULL && n < MAX_SCANNED) {
+            struct pl_proc_stat st;
+            int pid = atoi(e->d_name);
+
+            if (pid > 0 && pl_proc_read_stat(pid, &st) == 0) {
+                pids[n] = pid;
+                parents[n++] = st.ppid;
+            }
+        }
+        if (proc)
+            closedir(proc);
+        for (int i = 0; i < n; i++) {
+            struct pl_proc_stat st;
+
+            if (!descends(pids[i], pids, parents, n) ||
+                pl_proc_read_stat(pids[i], &st) == -1 || st.state == 'T' ||
+                st.state == 'Z')
+                continue;
+            kill(pids[i], SIGSTOP);
+            stopped++;
+        }
+        if (stopped == 0)
+            return;
+    }
+}
+
 /*
  * Kill and reap every process the harness adopted. A killed process's own
  * children are handed to the harness before it becomes a zombie, so the
@@ -85,6 +148,8 @@ int plh_sweep_descendants(char *names, size_t len)
     names[0] = '\0';
     if (getpid() == 1)
         kill_namespace(counted, &running, names, len);
+    else
+        stop_descendants();
     for (;;) {
         int n = pl_proc_children(0, kids, 256);
         int status;
@@ -313,6 +378,10 @@ int plh_remove_ipc_objects(char *msg, size_t len)
         if (mq_unlink(name) == 0)
             note_leak(msg, len, &count, "message queue", name);
     }
+    for (int i = 0; i < plh_shared->queue_count && i < MAX_QUEUE_NAMES; i++)
+        if (mq_unlink(plh_shared->queue_names[i]) == 0)
+            note_leak(msg, len, &count, "message queue",
+                      plh_shared->queue_names[i]);
     remove_new_files(&shm_before, "shared memory object", msg, len, &count);
     remove_new_files(&mq_before, "message queue", msg, len, &count);
     return count;

@@ -29,6 +29,8 @@
 /* IPC names a test can ask for with pl_test_ipc_name(). */
 #define MAX_IPC_NAMES 16
 #define IPC_NAME_MAX 96
+/* Message queue names that mq_open() with O_CREAT noted (wrap.c). */
+#define MAX_QUEUE_NAMES 32
 
 /*
  * State shared by the harness, the test process and every process the
@@ -42,6 +44,8 @@ struct shared_state {
     int child_exit_allowed; /* set by pl_test_allow_child_exit() */
     int ipc_count;   /* names handed out by pl_test_ipc_name() */
     char ipc_names[MAX_IPC_NAMES][IPC_NAME_MAX];
+    int queue_count; /* queues created through mq_open() */
+    char queue_names[MAX_QUEUE_NAMES][IPC_NAME_MAX];
 };
 
 /* Who runs the tests and how many processes they may have. */
