@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -74,6 +75,24 @@ void pl_write_all(int fd, const void *buf, size_t len)
         p += n;
         len -= (size_t)n;
     }
+}
+
+int pl_write_text(const char *path, const char *text)
+{
+    size_t len = strlen(text);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    ssize_t n;
+    int saved;
+
+    if (fd == -1)
+        return -1;
+    n = write(fd, text, len);
+    saved = errno;
+    close(fd);
+    if (n == (ssize_t)len)
+        return 0;
+    errno = n == -1 ? saved : EIO;
+    return -1;
 }
 
 size_t pl_read_full(int fd, void *buf, size_t len)

@@ -7,7 +7,8 @@
  *
  * The I/O helpers are different: pl_write_all() and pl_read_full() loop
  * over short transfers and retry EINTR, and report end of file to the
- * caller instead of treating it as an error.
+ * caller instead of treating it as an error. pl_write_text() returns its
+ * errors, for files whose writes may be refused.
  */
 #ifndef PL_SYS_H
 #define PL_SYS_H
@@ -38,6 +39,13 @@ void *pl_malloc(size_t size);
 
 /* Write all len bytes to fd, looping over short writes and EINTR. */
 void pl_write_all(int fd, const void *buf, size_t len);
+
+/*
+ * Write text to the existing file at path in one write(), as /proc and
+ * cgroup files expect. Returns 0, or -1 with errno when the file cannot
+ * be opened or takes less than all of it.
+ */
+int pl_write_text(const char *path, const char *text);
 
 /*
  * Read exactly len bytes from fd unless end of file comes first. Returns

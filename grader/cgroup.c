@@ -28,19 +28,13 @@
 static char group[640];   /* the grade's cgroup folder, or "" */
 static char reason[256];  /* why there is none */
 
-static int write_text(const char *dir, const char *file, const char *text)
+/* Write text to the file named file in the cgroup folder dir. */
+static int write_in(const char *dir, const char *file, const char *text)
 {
     char path[sizeof(group) + 32];
-    ssize_t n;
-    int fd;
 
     snprintf(path, sizeof(path), "%s/%s", dir, file);
-    fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd == -1)
-        return -1;
-    n = write(fd, text, strlen(text));
-    close(fd);
-    return n == (ssize_t)strlen(text) ? 0 : -1;
+    return pl_write_text(path, text);
 }
 
 /* Return 1 when the comma-separated list contains the word. */
@@ -173,14 +167,14 @@ int cg_setup(int max_tasks)
              strcmp(own, "/") == 0 ? "" : own);
 
     /* In cgroup v2 a child gets the controllers its parent enables. */
-    if (v2 && write_text(parent, "cgroup.subtree_control", "+pids") == -1)
+    if (v2 && write_in(parent, "cgroup.subtree_control", "+pids") == -1)
         return give_up("enabling pids in cgroup.subtree_control");
     remove_stale(parent);
     snprintf(group, sizeof(group), "%s/proclab-%d", parent, (int)getpid());
     if (mkdir(group, 0755) == -1)
         return give_up("mkdir(pids cgroup)");
     snprintf(max, sizeof(max), "%d", max_tasks);
-    if (write_text(group, "pids.max", max) == -1) {
+    if (write_in(group, "pids.max", max) == -1) {
         rmdir(group);
         return give_up("write(pids.max)");
     }
@@ -200,7 +194,7 @@ const char *cg_reason(void)
 void cg_enter(void)
 {
     /* Without the cgroup the tests are still bounded by RLIMIT_NPROC. */
-    if (cg_active() && write_text(group, "cgroup.procs", "0") == -1)
+    if (cg_active() && write_in(group, "cgroup.procs", "0") == -1)
         pl_warn("write(%s/cgroup.procs); the tests run outside the pids "
                 "cgroup",
                 group);

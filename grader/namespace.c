@@ -73,18 +73,6 @@ static int fail(const char *call)
     return -1;
 }
 
-static int write_file(const char *path, const char *text)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    ssize_t n;
-
-    if (fd == -1)
-        return -1;
-    n = write(fd, text, strlen(text));
-    close(fd);
-    return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 /*
  * In a new user namespace: map the grader's uid and gid to themselves,
  * so that files and /proc show the same owners inside as outside. An
@@ -98,15 +86,15 @@ static int map_own_ids(void)
     /* The grader is not dumpable. The /proc/self files of such a process
      * belong to root, whom this namespace does not map. */
     prctl(PR_SET_DUMPABLE, 1);
-    if (write_file("/proc/self/setgroups", "deny") == -1)
+    if (pl_write_text("/proc/self/setgroups", "deny") == -1)
         return fail("write(/proc/self/setgroups)");
     snprintf(map, sizeof(map), "%u %u 1", (unsigned)outer_uid,
              (unsigned)outer_uid);
-    if (write_file("/proc/self/uid_map", map) == -1)
+    if (pl_write_text("/proc/self/uid_map", map) == -1)
         return fail("write(/proc/self/uid_map)");
     snprintf(map, sizeof(map), "%u %u 1", (unsigned)outer_gid,
              (unsigned)outer_gid);
-    if (write_file("/proc/self/gid_map", map) == -1)
+    if (pl_write_text("/proc/self/gid_map", map) == -1)
         return fail("write(/proc/self/gid_map)");
     return 0;
 }
