@@ -3,9 +3,9 @@
  *
  * RLIMIT_NPROC bounds the processes of one user, and the grader already
  * gives the tests a user of their own when it runs as root. A pids cgroup
- * bounds the tasks of one group of processes, whoever runs them, and
- * lists them all, so the grader puts each lab's test program in one when
- * the machine allows it: as root, with the pids controller mounted (cgroup
+ * bounds the tasks of one group of processes, under any user, and lists
+ * them all. So the grader puts each lab's test program in one when the
+ * machine allows it: as root, with the pids controller mounted (cgroup
  * v1) or enabled for the grader's own cgroup (cgroup v2). Elsewhere the
  * grader goes on without it and says why in the limits it prints.
  */

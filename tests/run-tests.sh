@@ -206,7 +206,7 @@ else
 fi
 
 # Root gets a pids cgroup where the pids controller has a cgroup v1
-# folder; elsewhere the limits say why there is none.
+# folder. Elsewhere the limits line gives the reason there is none.
 if [ "$(id -u)" -eq 0 ] && [ -w /sys/fs/cgroup/pids ]; then
     check "the grader says the tests run in a pids cgroup" \
         grep -q "in a pids cgroup of" "$TMP/solutions.out"

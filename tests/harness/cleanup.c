@@ -319,10 +319,9 @@ static int process_uses(int pid, const char *path)
 
 /*
  * Return 1 when a running process has the object open or mapped. After
- * the sweep no process of the test is left, so such a process belongs to
- * someone else: another grade, or a program of the same user such as a
- * sound server, which shares /dev/shm when the harness has no namespace
- * of its own.
+ * the sweep no process of the test is left, so that process belongs to
+ * another grade or to another program of the same user, such as a sound
+ * server. They share /dev/shm when the harness has no namespace.
  */
 static int used_elsewhere(const char *path)
 {

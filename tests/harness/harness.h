@@ -60,7 +60,7 @@ struct limits {
 /*
  * Describe in buf where process pid and its first children are waiting,
  * from /proc, for a test about to pass its deadline. Leaves buf empty
- * when /proc tells nothing.
+ * when /proc shows nothing useful.
  */
 void plh_describe_stuck(pid_t pid, char *buf, size_t len);
 

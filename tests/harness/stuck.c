@@ -18,7 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* The most children of the test process that are described. */
+/* The maximum number of the test process's children described. */
 #define MAX_CHILDREN 3
 
 struct call_name {

@@ -1,9 +1,9 @@
 /* Expect: did not finish in */
 /*
  * A child leaves the session and, in a loop, starts a spinning thread and
- * forks, and so does every new process; the caller forks until the
+ * forks, and every new process does the same. The caller forks until the
  * process limit stops it, then spins. Ending such processes one at a time
- * never catches up with them.
+ * never catches up with them, because each death frees a slot to refill.
  */
 #include <pthread.h>
 
